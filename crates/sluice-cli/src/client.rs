@@ -21,9 +21,16 @@ use std::process::ExitCode;
 /// Options every client command takes, after the command name
 /// (`sluice env list --json`).
 #[derive(clap::Args, Debug, Clone)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalOpts {
     /// Server URL; overrides the saved login.
-    #[arg(long, global = true, env = "SLUICE_URL", value_name = "URL")]
+    #[arg(
+        long,
+        global = true,
+        env = "SLUICE_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
     url: Option<String>,
     /// API token; overrides the saved login.
     #[arg(

@@ -53,7 +53,7 @@ pub struct Connection {
     /// Database to connect to; for SQLITE, the file path.
     #[arg(long)]
     database: Option<String>,
-    /// TLS: DISABLE, PREFER (default) or REQUIRE.
+    /// TLS to the server (default: PREFER).
     #[arg(long, value_parser = TLS_MODES, ignore_case = true)]
     tls_mode: Option<String>,
 }
@@ -75,7 +75,7 @@ pub enum InstanceCommand {
         /// Display name.
         #[arg(long)]
         title: String,
-        /// POSTGRES, MYSQL, MARIADB or SQLITE.
+        /// Database engine.
         #[arg(long, value_parser = ENGINES, ignore_case = true)]
         engine: String,
         /// Environment the instance belongs to.

@@ -65,7 +65,7 @@ pub enum ProjectCommand {
         /// The user's email address.
         #[arg(long)]
         email: String,
-        /// OWNER or DEVELOPER.
+        /// Project role.
         #[arg(long, value_parser = ROLES, ignore_case = true)]
         role: String,
     },

@@ -31,7 +31,7 @@ pub enum UserCommand {
         /// Full name.
         #[arg(long)]
         name: String,
-        /// Workspace role: OWNER, DBA or DEVELOPER.
+        /// Workspace role.
         #[arg(long, value_parser = ROLES, ignore_case = true)]
         role: String,
         /// Read the new user's password from stdin.
@@ -41,7 +41,7 @@ pub enum UserCommand {
     /// Change a user's workspace role or name.
     Update {
         id: u64,
-        /// New workspace role: OWNER, DBA or DEVELOPER.
+        /// New workspace role.
         #[arg(long, value_parser = ROLES, ignore_case = true)]
         role: Option<String>,
         /// New full name.
@@ -64,7 +64,7 @@ pub enum ServiceAccountCommand {
         /// Display name.
         #[arg(long)]
         name: String,
-        /// Workspace role: OWNER, DBA or DEVELOPER.
+        /// Workspace role.
         #[arg(long, value_parser = ROLES, ignore_case = true)]
         role: String,
     },
