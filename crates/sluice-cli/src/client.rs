@@ -138,6 +138,9 @@ fn out(opts: &GlobalOpts) -> Out {
 
 /// Server and token from flags or environment, else from the saved login.
 fn connect(opts: &GlobalOpts) -> Result<Api> {
+    if let (Some(url), Some(token)) = (&opts.url, &opts.token) {
+        return Api::new(url, Some(token.clone()));
+    }
     let saved = config::load()?;
     let url = match (&opts.url, &saved) {
         (Some(url), _) => url.clone(),
