@@ -1,1 +1,67 @@
-//! placeholder
+//! Sluice use cases, shared by the HTTP server (API and UI) and the CLI.
+//!
+//! Every use case takes the [`Caller`] first, checks its permission through
+//! [`permissions::allows`] (the one place access is decided), validates its
+//! input naming the bad field, does the work through the store, and writes
+//! the audit log through [`App::audited`] (the one place mutations are
+//! recorded). Handlers stay thin: parse, call, render.
+
+mod audit;
+mod databases;
+mod environments;
+mod error;
+mod identity;
+mod instances;
+pub mod permissions;
+mod projects;
+pub mod secrets;
+mod users;
+pub mod validate;
+
+pub use error::{AppError, AppResult};
+pub use identity::{Caller, LoginThrottle, Session};
+pub use instances::{DataSourceInput, InstanceInput, InstancePatch};
+pub use permissions::Permission;
+pub use secrets::SecretBox;
+
+use sluice_store::Store;
+use std::time::Duration;
+
+/// Settings the use cases need.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// How long a login session lasts.
+    pub session_ttl: Duration,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        AppConfig {
+            session_ttl: Duration::from_secs(7 * 24 * 3600),
+        }
+    }
+}
+
+/// The use cases over one store. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct App {
+    pub store: Store,
+    secrets: SecretBox,
+    config: AppConfig,
+    throttle: LoginThrottle,
+}
+
+impl App {
+    pub fn new(store: Store, secrets: SecretBox, config: AppConfig) -> App {
+        App {
+            store,
+            secrets,
+            config,
+            throttle: LoginThrottle::default(),
+        }
+    }
+
+    pub fn config(&self) -> &AppConfig {
+        &self.config
+    }
+}
