@@ -14,7 +14,9 @@ impl Store {
         Ok(())
     }
 
-    /// Audit entries, newest first.
+    /// Audit entries, newest first. The resource filter is a literal,
+    /// case-sensitive prefix on both backends (not a LIKE pattern: SQLite's
+    /// LIKE ignores ASCII case, and `%` or `_` in a name would be wildcards).
     pub async fn list_audit(
         &self,
         filter: &AuditFilter,
@@ -23,7 +25,7 @@ impl Store {
         const SQL: &str = "SELECT a.id, a.principal_id, p.email AS actor_email, a.action, a.resource, a.outcome, \
              a.detail, a.created_at FROM audit_log a JOIN principal p ON p.id = a.principal_id \
              WHERE ($1 IS NULL OR a.principal_id = $1) AND ($2 IS NULL OR a.action = $2) \
-             AND ($3 IS NULL OR a.resource LIKE $3 || '%') ORDER BY a.id DESC LIMIT $4 OFFSET $5";
+             AND ($3 IS NULL OR substr(a.resource, 1, length($3)) = $3) ORDER BY a.id DESC LIMIT $4 OFFSET $5";
         let rows = query!(pool self => |db| sqlx::query_as::<_, AuditEntry>(SQL)
             .bind(filter.principal_id).bind(&filter.action).bind(&filter.resource)
             .bind(page.fetch_limit()).bind(page.offset).fetch_all(db).await)?;

@@ -131,6 +131,16 @@ impl Store {
 }
 
 impl Tx {
+    /// Lock the workspace row until the transaction ends. Writers that read
+    /// then write a workspace-wide fact (the first sign-up, the order of the
+    /// environments) take it first, so on PostgreSQL, where transactions run
+    /// side by side, they queue as they do on SQLite (BEGIN IMMEDIATE).
+    pub(crate) async fn lock_workspace(&mut self) -> StoreResult<()> {
+        const LOCK: &str = "UPDATE workspace SET updated_at = updated_at WHERE id = 1";
+        query!(tx self => |db| sqlx::query(LOCK).execute(db).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
     pub(crate) async fn commit(self) -> StoreResult<()> {
         match self {
             Tx::Sqlite(t) => t.commit().await?,

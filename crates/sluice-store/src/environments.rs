@@ -2,7 +2,9 @@ use crate::backend::query;
 use crate::{Environment, Store, StoreError, StoreResult, now_ms};
 
 impl Store {
-    /// Create an environment, placed after the last one.
+    /// Create an environment, placed after the last one. Positions are
+    /// handed out under the workspace lock, so concurrent creates get
+    /// distinct places on PostgreSQL too.
     pub async fn create_environment(
         &self,
         id: &str,
@@ -12,8 +14,11 @@ impl Store {
         const SQL: &str = "INSERT INTO environment (id, title, position, protected, created_at, updated_at) \
              SELECT $1, $2, COALESCE(MAX(position), 0) + 1, $3, $4, $4 FROM environment";
         let now = now_ms();
-        query!(pool self => |db| sqlx::query(SQL).bind(id).bind(title).bind(protected).bind(now).execute(db).await.map(|r| r.rows_affected()))
+        let mut tx = self.begin().await?;
+        tx.lock_workspace().await?;
+        query!(tx &mut tx => |db| sqlx::query(SQL).bind(id).bind(title).bind(protected).bind(now).execute(db).await.map(|r| r.rows_affected()))
             .map_err(StoreError::on_conflict(format!("environment {id}")))?;
+        tx.commit().await?;
         self.environment(id).await
     }
 
@@ -59,10 +64,13 @@ impl Store {
              position = CASE WHEN $1 THEN position ELSE (SELECT COALESCE(MAX(position), 0) + 1 FROM environment) END \
              WHERE id = $3";
         let now = now_ms();
-        let n = query!(pool self => |db| sqlx::query(SQL).bind(archived).bind(now).bind(id).execute(db).await.map(|r| r.rows_affected()))?;
+        let mut tx = self.begin().await?;
+        tx.lock_workspace().await?;
+        let n = query!(tx &mut tx => |db| sqlx::query(SQL).bind(archived).bind(now).bind(id).execute(db).await.map(|r| r.rows_affected()))?;
         if n == 0 {
             return Err(StoreError::NotFound(format!("environment {id}")));
         }
+        tx.commit().await?;
         self.environment(id).await
     }
 
@@ -73,6 +81,7 @@ impl Store {
         const MOVE: &str = "UPDATE environment SET position = $1, updated_at = $2 WHERE id = $3";
         let now = now_ms();
         let mut tx = self.begin().await?;
+        tx.lock_workspace().await?;
         let mut active: Vec<String> =
             query!(tx &mut tx => |db| sqlx::query_scalar(ACTIVE).fetch_all(db).await)?;
         let mut given = ids.to_vec();

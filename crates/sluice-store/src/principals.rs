@@ -33,11 +33,10 @@ impl Store {
         name: &str,
         password_hash: &str,
     ) -> StoreResult<Principal> {
-        const LOCK: &str = "UPDATE workspace SET updated_at = updated_at WHERE id = 1";
         const PEOPLE: &str = "SELECT COUNT(*) FROM principal WHERE kind = 'END_USER'";
         const OPEN: &str = "SELECT signup_open FROM workspace WHERE id = 1";
         let mut tx = self.begin().await?;
-        query!(tx &mut tx => |db| sqlx::query(LOCK).execute(db).await.map(|r| r.rows_affected()))?;
+        tx.lock_workspace().await?;
         let people: i64 =
             query!(tx &mut tx => |db| sqlx::query_scalar(PEOPLE).fetch_one(db).await)?;
         let role = if people == 0 {

@@ -24,7 +24,8 @@ impl Store {
         }
         query!(tx &mut tx => |db| sqlx::query(SQL).bind(id).bind(title).bind(key).bind(now).execute(db).await.map(|r| r.rows_affected()))
             .map_err(StoreError::on_conflict(format!("project {id}")))?;
-        query!(tx &mut tx => |db| sqlx::query(MEMBER).bind(id).bind(owner).bind(now).execute(db).await.map(|r| r.rows_affected()))?;
+        query!(tx &mut tx => |db| sqlx::query(MEMBER).bind(id).bind(owner).bind(now).execute(db).await.map(|r| r.rows_affected()))
+            .map_err(StoreError::on_conflict(format!("owner {owner} of project {id}")))?;
         tx.commit().await?;
         self.project(id).await
     }

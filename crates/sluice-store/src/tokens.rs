@@ -1,5 +1,5 @@
 use crate::backend::query;
-use crate::{AuthToken, Store, StoreResult, TokenKind, now_ms};
+use crate::{AuthToken, Store, StoreError, StoreResult, TokenKind, now_ms};
 
 impl Store {
     /// Keep a token by the hash of its secret.
@@ -16,7 +16,8 @@ impl Store {
         let now = now_ms();
         query!(pool self => |db| sqlx::query(SQL)
             .bind(token_hash).bind(principal_id).bind(kind.as_str()).bind(csrf_token).bind(now).bind(expires_at)
-            .execute(db).await.map(|r| r.rows_affected()))?;
+            .execute(db).await.map(|r| r.rows_affected()))
+        .map_err(StoreError::on_conflict("a token with this hash"))?;
         Ok(())
     }
 
