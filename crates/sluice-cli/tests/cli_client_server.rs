@@ -311,6 +311,11 @@ fn instances_never_show_passwords() {
         "{detail}"
     );
 
+    ok(server.sluice(&["database", "list", "--instance", "pg-dev"], ""));
+    let missing = server.sluice(&["database", "get", "pg-dev", "no_such_db"], "");
+    assert_eq!(missing.status.code(), Some(1), "{}", err(&missing));
+    assert!(err(&missing).contains("HTTP 404"), "{}", err(&missing));
+
     ok(server.sluice(
         &["instance", "update", "pg-dev", "--title", "Postgres dev"],
         "",

@@ -1,7 +1,7 @@
 //! `sluice instance ...`: database servers and how to reach them.
 
 use super::api::{Api, Error, Result};
-use super::output::{Column, Out, col, text};
+use super::output::{Column, Out, col, print, table, text};
 use super::{fields, nothing_to_change, read_stdin_secret};
 use serde_json::{Map, Value, json};
 
@@ -121,13 +121,9 @@ pub async fn run(api: &Api, out: Out, cmd: InstanceCommand) -> Result<()> {
         InstanceCommand::Get { id } => {
             let v = api.get(&["v1", "instances", &id]).await?;
             out.one(&v, COLUMNS);
-            if !out.json {
-                if let Some(sources) = v["data_sources"].as_array().filter(|s| !s.is_empty()) {
-                    super::output::print(&format!(
-                        "\n{}",
-                        super::output::table(sources, SOURCE_COLUMNS)
-                    ));
-                }
+            let sources = v["data_sources"].as_array().filter(|s| !s.is_empty());
+            if let (false, Some(sources)) = (out.json, sources) {
+                print(&format!("\n{}", table(sources, SOURCE_COLUMNS)));
             }
         }
         InstanceCommand::Create {
