@@ -89,11 +89,26 @@ fn serve(stream: TcpStream, handler: &Handler, seen: &Mutex<Vec<Request>>) {
     );
 }
 
-/// A fresh, empty config directory for one test.
-fn config_dir(name: &str) -> PathBuf {
+/// A fresh, empty config directory for one test, removed afterwards.
+struct TempDir(PathBuf);
+
+impl std::ops::Deref for TempDir {
+    type Target = PathBuf;
+    fn deref(&self) -> &PathBuf {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn config_dir(name: &str) -> TempDir {
     let dir = std::env::temp_dir().join(format!("sluice-cli-test-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    dir
+    TempDir(dir)
 }
 
 /// Runs `sluice` with a clean environment: only what the test passes.
@@ -344,7 +359,7 @@ fn login_saves_a_private_file_used_by_later_commands_and_logout_removes_it() {
             0o600
         );
         assert_eq!(
-            std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777,
+            std::fs::metadata(&*dir).unwrap().permissions().mode() & 0o777,
             0o700
         );
     }
@@ -367,7 +382,7 @@ fn saved_token_is_not_sent_to_another_server() {
     let saved = FakeServer::start(|_| (200, json!({})));
     let other = FakeServer::start(|_| (200, json!({"environments": []})));
     let dir = config_dir("other-server");
-    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::create_dir_all(&*dir).unwrap();
     let creds = json!({"url": saved.url, "token": "secret-token", "email": "a@b.c"});
     std::fs::write(dir.join("credentials.json"), creds.to_string()).unwrap();
 
