@@ -1,0 +1,332 @@
+//! Environments: the ordered list, create, edit, reorder, archive, restore.
+
+use super::forms::checked;
+use super::instances::{InstanceRow, instance_rows};
+use super::layout::{FormErrors, Layout, Section, error_page, when};
+use super::session::{Ctx, Params, Post, redirect_notice};
+use crate::AppState;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde::Deserialize;
+use sluice_app::{AppError, Permission};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/environments", get(list).post(create))
+        .route("/environments/new", get(new))
+        .route("/environments/{id}", get(show).post(update))
+        .route("/environments/{id}/archive", post(archive))
+        .route("/environments/{id}/restore", post(restore))
+        .route("/environments/{id}/move", post(move_one))
+}
+
+pub struct EnvRow {
+    pub id: String,
+    pub title: String,
+    pub order: usize,
+    pub protected: bool,
+    pub archived: bool,
+    pub instances: usize,
+    pub first: bool,
+    pub last: bool,
+}
+
+#[derive(Template)]
+#[template(path = "environments.html")]
+struct ListPage {
+    l: Layout,
+    rows: Vec<EnvRow>,
+    show_archived: bool,
+    can_update: bool,
+    can_create: bool,
+    can_delete: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ListQuery {
+    show_archived: String,
+}
+
+async fn list(State(state): State<AppState>, ctx: Ctx, Params(q): Params<ListQuery>) -> Response {
+    let show_archived = !q.show_archived.is_empty() && q.show_archived != "false";
+    let (envs, instances) = match tokio::try_join!(
+        state.app.list_environments(&ctx.caller, show_archived),
+        state.app.list_instances(&ctx.caller, false),
+    ) {
+        Ok(v) => v,
+        Err(err) => return error_page(&ctx, Section::Environments, err),
+    };
+    let active = envs.iter().filter(|e| !e.archived).count();
+    let mut position = 0;
+    let rows = envs
+        .iter()
+        .map(|e| {
+            if !e.archived {
+                position += 1;
+            }
+            EnvRow {
+                id: e.id.clone(),
+                title: e.title.clone(),
+                order: position,
+                protected: e.protected,
+                archived: e.archived,
+                instances: instances
+                    .iter()
+                    .filter(|i| i.environment_id == e.id)
+                    .count(),
+                first: !e.archived && position == 1,
+                last: !e.archived && position == active,
+            }
+        })
+        .collect();
+    let can_create = ctx.can(Permission::EnvironmentsCreate);
+    let mut l = ctx.layout(Section::Environments, "Environments");
+    if can_create {
+        l = l.action("New environment", "/environments/new");
+    }
+    let page = ListPage {
+        l,
+        rows,
+        show_archived,
+        can_update: ctx.can(Permission::EnvironmentsUpdate),
+        can_create,
+        can_delete: ctx.can(Permission::EnvironmentsDelete),
+    };
+    ctx.ok(&page)
+}
+
+#[derive(Template)]
+#[template(path = "environment_new.html")]
+struct NewPage {
+    l: Layout,
+    form: EnvForm,
+    errors: FormErrors,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct EnvForm {
+    id: String,
+    title: String,
+    protected: Option<String>,
+}
+
+fn new_layout(ctx: &Ctx) -> Layout {
+    ctx.layout(Section::Environments, "New environment")
+        .crumb("Environments", "/environments")
+}
+
+async fn new(ctx: Ctx) -> Response {
+    if !ctx.can(Permission::EnvironmentsCreate) {
+        return error_page(
+            &ctx,
+            Section::Environments,
+            AppError::PermissionDenied("you do not have permission environments.create".into()),
+        );
+    }
+    ctx.ok(&NewPage {
+        l: new_layout(&ctx),
+        form: EnvForm::default(),
+        errors: FormErrors::none(),
+    })
+}
+
+async fn create(State(state): State<AppState>, Post(ctx, form): Post<EnvForm>) -> Response {
+    let id = form.id.trim().to_string();
+    match state
+        .app
+        .create_environment(&ctx.caller, &id, &form.title, checked(&form.protected))
+        .await
+    {
+        Ok(env) => redirect_notice(
+            &state,
+            &format!("/environments/{}", env.id),
+            &format!("Environment {} created.", env.title),
+        ),
+        Err(err) => {
+            let (status, errors) = FormErrors::from_app(err, &["id", "title"]);
+            ctx.render(
+                status,
+                &NewPage {
+                    l: new_layout(&ctx),
+                    form,
+                    errors,
+                },
+            )
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "environment.html")]
+struct ShowPage {
+    l: Layout,
+    id: String,
+    order: i64,
+    archived: bool,
+    created: String,
+    updated: String,
+    title: String,
+    protected: bool,
+    errors: FormErrors,
+    instances: Vec<InstanceRow>,
+    can_update: bool,
+    can_delete: bool,
+}
+
+async fn show_page(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    edit: Option<(EnvForm, FormErrors)>,
+    status: axum::http::StatusCode,
+) -> Response {
+    let env = match state.app.environment(&ctx.caller, id).await {
+        Ok(env) => env,
+        Err(err) => return error_page(ctx, Section::Environments, err),
+    };
+    let instances = state
+        .app
+        .list_instances(&ctx.caller, true)
+        .await
+        .unwrap_or_default();
+    let mine: Vec<_> = instances
+        .into_iter()
+        .filter(|i| i.environment_id == env.id)
+        .collect();
+    let envs = [env.clone()];
+    let (title, protected, errors) = match edit {
+        Some((form, errors)) => (form.title, checked(&form.protected), errors),
+        None => (env.title.clone(), env.protected, FormErrors::none()),
+    };
+    let page = ShowPage {
+        l: ctx
+            .layout(Section::Environments, env.title.clone())
+            .crumb("Environments", "/environments"),
+        id: env.id.clone(),
+        order: env.position,
+        archived: env.archived,
+        created: when(env.created_at),
+        updated: when(env.updated_at),
+        title,
+        protected,
+        errors,
+        instances: instance_rows(&mine, &envs),
+        can_update: ctx.can(Permission::EnvironmentsUpdate),
+        can_delete: ctx.can(Permission::EnvironmentsDelete),
+    };
+    ctx.render(status, &page)
+}
+
+async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+    show_page(&state, &ctx, &id, None, axum::http::StatusCode::OK).await
+}
+
+async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Post(ctx, form): Post<EnvForm>,
+) -> Response {
+    match state
+        .app
+        .update_environment(
+            &ctx.caller,
+            &id,
+            Some(&form.title),
+            Some(checked(&form.protected)),
+        )
+        .await
+    {
+        Ok(env) => redirect_notice(
+            &state,
+            &format!("/environments/{}", env.id),
+            "Environment saved.",
+        ),
+        Err(AppError::NotFound(what)) => {
+            error_page(&ctx, Section::Environments, AppError::NotFound(what))
+        }
+        Err(err) => {
+            let (status, errors) = FormErrors::from_app(err, &["title"]);
+            show_page(&state, &ctx, &id, Some((form, errors)), status).await
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NoFields {}
+
+async fn archive(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Post(ctx, NoFields {}): Post<NoFields>,
+) -> Response {
+    match state.app.archive_environment(&ctx.caller, &id).await {
+        Ok(env) => redirect_notice(
+            &state,
+            "/environments",
+            &format!("Environment {} archived.", env.title),
+        ),
+        Err(err) => error_page(&ctx, Section::Environments, err),
+    }
+}
+
+async fn restore(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Post(ctx, NoFields {}): Post<NoFields>,
+) -> Response {
+    match state.app.restore_environment(&ctx.caller, &id).await {
+        Ok(env) => redirect_notice(
+            &state,
+            &format!("/environments/{}", env.id),
+            &format!("Environment {} restored.", env.title),
+        ),
+        Err(err) => error_page(&ctx, Section::Environments, err),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MoveForm {
+    direction: String,
+}
+
+/// Move one environment a place up or down: the server computes the new
+/// order and hands it whole to the app.
+async fn move_one(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Post(ctx, form): Post<MoveForm>,
+) -> Response {
+    let envs = match state.app.list_environments(&ctx.caller, false).await {
+        Ok(envs) => envs,
+        Err(err) => return error_page(&ctx, Section::Environments, err),
+    };
+    let mut ids: Vec<String> = envs.iter().map(|e| e.id.clone()).collect();
+    let Some(at) = ids.iter().position(|e| *e == id) else {
+        return error_page(
+            &ctx,
+            Section::Environments,
+            AppError::NotFound(format!("environment {id}")),
+        );
+    };
+    let (to, word) = match form.direction.as_str() {
+        "up" if at > 0 => (at - 1, "up"),
+        "down" if at + 1 < ids.len() => (at + 1, "down"),
+        _ => return redirect_notice(&state, "/environments", "Nothing to move."),
+    };
+    ids.swap(at, to);
+    match state.app.reorder_environments(&ctx.caller, &ids).await {
+        Ok(_) => redirect_notice(
+            &state,
+            "/environments",
+            &format!("Moved {} {word}.", envs[at].title),
+        ),
+        Err(err) => error_page(&ctx, Section::Environments, err),
+    }
+}
