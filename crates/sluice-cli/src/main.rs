@@ -8,7 +8,11 @@ use clap::Parser;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "sluice", version, about = "Sluice: safe, reviewed database changes across environments")]
+#[command(
+    name = "sluice",
+    version,
+    about = "Sluice: safe, reviewed database changes across environments"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -24,7 +28,10 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(err) => {
             eprintln!("error: cannot start the async runtime: {err}");
