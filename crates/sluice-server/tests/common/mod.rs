@@ -42,23 +42,55 @@ impl Harness {
 
     /// Send a request with an optional bearer token and a body given as
     /// raw bytes (so tests can send broken JSON).
-    pub async fn raw(&self, method: &str, path: &str, token: Option<&str>, content_type: Option<&str>, body: Vec<u8>) -> Reply {
-        let mut req = Request::builder().method(Method::from_bytes(method.as_bytes()).unwrap()).uri(path);
+    pub async fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Reply {
+        let mut req = Request::builder()
+            .method(Method::from_bytes(method.as_bytes()).unwrap())
+            .uri(path);
         if let Some(token) = token {
             req = req.header("authorization", format!("Bearer {token}"));
         }
         if let Some(ct) = content_type {
             req = req.header("content-type", ct);
         }
-        let response = self.router.clone().oneshot(req.body(Body::from(body)).unwrap()).await.unwrap();
+        let response = self
+            .router
+            .clone()
+            .oneshot(req.body(Body::from(body)).unwrap())
+            .await
+            .unwrap();
         let status = response.status();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        Reply { status, text: String::from_utf8_lossy(&bytes).into_owned() }
+        Reply {
+            status,
+            text: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
-    pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
         match body {
-            Some(body) => self.raw(method, path, token, Some("application/json"), body.to_string().into_bytes()).await,
+            Some(body) => {
+                self.raw(
+                    method,
+                    path,
+                    token,
+                    Some("application/json"),
+                    body.to_string().into_bytes(),
+                )
+                .await
+            }
             None => self.raw(method, path, token, None, Vec::new()).await,
         }
     }
@@ -74,22 +106,49 @@ impl Harness {
 
     /// A principal made straight in the store with a known token (no
     /// password hashing, so fixtures stay fast).
-    pub async fn principal(&self, kind: PrincipalKind, email: &str, role: WorkspaceRole, expires_at: Option<i64>) -> (i64, String) {
-        let new = NewPrincipal { kind, email: email.into(), name: email.into(), password_hash: None, role };
+    pub async fn principal(
+        &self,
+        kind: PrincipalKind,
+        email: &str,
+        role: WorkspaceRole,
+        expires_at: Option<i64>,
+    ) -> (i64, String) {
+        let new = NewPrincipal {
+            kind,
+            email: email.into(),
+            name: email.into(),
+            password_hash: None,
+            role,
+        };
         let principal = self.app.store.create_principal(&new).await.unwrap();
         let token = format!("test-token-{email}");
         let hash = hex_sha256(&token);
-        let kind = if kind == PrincipalKind::ServiceAccount { TokenKind::ServiceAccount } else { TokenKind::Session };
-        self.app.store.insert_token(&hash, principal.id, kind, "csrf", expires_at).await.unwrap();
+        let kind = if kind == PrincipalKind::ServiceAccount {
+            TokenKind::ServiceAccount
+        } else {
+            TokenKind::Session
+        };
+        self.app
+            .store
+            .insert_token(&hash, principal.id, kind, "csrf", expires_at)
+            .await
+            .unwrap();
         (principal.id, token)
     }
 
     pub async fn member(&self, project: &str, principal: i64, role: ProjectRole) {
-        self.app.store.set_project_member(project, principal, role).await.unwrap();
+        self.app
+            .store
+            .set_project_member(project, principal, role)
+            .await
+            .unwrap();
     }
 }
 
 fn hex_sha256(text: &str) -> String {
     use sha2::Digest;
-    sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

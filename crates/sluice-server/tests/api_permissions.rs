@@ -1,0 +1,448 @@
+//! The permission matrix: every API route × every kind of caller. The
+//! routes and the permission each needs come from `/v1/openapi.json`
+//! (`x-permission`, `x-scope`), the expectations from the role tables in
+//! sluice-app, so a new route or a changed role cannot slip through.
+
+mod common;
+
+use common::Harness;
+use serde_json::{Value, json};
+use sluice_app::permissions::{PROJECT_ROLES, WORKSPACE_ROLES};
+use sluice_store::{PrincipalKind, ProjectRole, WorkspaceRole, now_ms};
+use std::collections::BTreeSet;
+
+/// Who calls.
+#[derive(Debug, Clone, Copy)]
+enum Who {
+    Owner,
+    Dba,
+    Developer,
+    /// A workspace Developer who owns project `alpha`.
+    ProjectOwner,
+    /// A workspace Developer who is a Developer in project `alpha`.
+    ProjectDeveloper,
+    /// A workspace Developer who belongs only to project `beta`.
+    OtherProject,
+    /// A service account with the Developer role, in no project.
+    ServiceAccount,
+    Anonymous,
+    Expired,
+}
+
+const EVERYONE: [Who; 9] = [
+    Who::Owner,
+    Who::Dba,
+    Who::Developer,
+    Who::ProjectOwner,
+    Who::ProjectDeveloper,
+    Who::OtherProject,
+    Who::ServiceAccount,
+    Who::Anonymous,
+    Who::Expired,
+];
+
+struct Fixture {
+    h: Harness,
+    tokens: Vec<(String, Option<String>)>,
+    victim: i64,
+}
+
+/// A fresh estate: environments, an instance with a database in project
+/// `alpha`, project `beta`, and one principal of each kind.
+async fn fixture() -> Fixture {
+    let h = Harness::new().await;
+    let owner = h.owner().await;
+    let (_, dba) = h
+        .principal(
+            PrincipalKind::EndUser,
+            "dba@example.com",
+            WorkspaceRole::Dba,
+            None,
+        )
+        .await;
+    let (_, dev) = h
+        .principal(
+            PrincipalKind::EndUser,
+            "dev@example.com",
+            WorkspaceRole::Developer,
+            None,
+        )
+        .await;
+    let (pown_id, pown) = h
+        .principal(
+            PrincipalKind::EndUser,
+            "pown@example.com",
+            WorkspaceRole::Developer,
+            None,
+        )
+        .await;
+    let (pdev_id, pdev) = h
+        .principal(
+            PrincipalKind::EndUser,
+            "pdev@example.com",
+            WorkspaceRole::Developer,
+            None,
+        )
+        .await;
+    let (other_id, other) = h
+        .principal(
+            PrincipalKind::EndUser,
+            "other@example.com",
+            WorkspaceRole::Developer,
+            None,
+        )
+        .await;
+    let (_, sa) = h
+        .principal(
+            PrincipalKind::ServiceAccount,
+            "ci@example.com",
+            WorkspaceRole::Developer,
+            None,
+        )
+        .await;
+    let (_, expired) = h
+        .principal(
+            PrincipalKind::EndUser,
+            "old@example.com",
+            WorkspaceRole::Owner,
+            Some(now_ms() - 1000),
+        )
+        .await;
+    let (victim, _) = h
+        .principal(
+            PrincipalKind::EndUser,
+            "victim@example.com",
+            WorkspaceRole::Developer,
+            None,
+        )
+        .await;
+
+    for (id, title) in [("test", "Test"), ("prod", "Prod"), ("spare", "Spare")] {
+        let r = h
+            .call(
+                "POST",
+                "/v1/environments",
+                Some(&owner),
+                Some(json!({"id": id, "title": title})),
+            )
+            .await;
+        assert_eq!(r.status, 201);
+    }
+    let r = h.call("POST", "/v1/instances", Some(&owner), Some(json!({"id": "pg", "title": "PG", "engine": "POSTGRES", "environment": "test", "host": "127.0.0.1"}))).await;
+    assert_eq!(r.status, 201);
+    for (id, key) in [("alpha", "ALPHA"), ("beta", "BETA")] {
+        let r = h
+            .call(
+                "POST",
+                "/v1/projects",
+                Some(&owner),
+                Some(json!({"id": id, "title": id, "key": key})),
+            )
+            .await;
+        assert_eq!(r.status, 201);
+    }
+    h.member("alpha", pown_id, ProjectRole::Owner).await;
+    h.member("alpha", pdev_id, ProjectRole::Developer).await;
+    h.member("alpha", victim, ProjectRole::Developer).await;
+    h.member("beta", other_id, ProjectRole::Owner).await;
+    h.app.store.upsert_database("pg", "orders").await.unwrap();
+    h.app
+        .store
+        .update_database("pg", "orders", Some("alpha"), None)
+        .await
+        .unwrap();
+    h.app.store.upsert_database("pg", "ledger").await.unwrap();
+    h.app
+        .store
+        .update_database("pg", "ledger", Some("beta"), None)
+        .await
+        .unwrap();
+
+    let tokens = vec![
+        ("owner".to_string(), Some(owner)),
+        ("dba".into(), Some(dba)),
+        ("dev".into(), Some(dev)),
+        ("pown".into(), Some(pown)),
+        ("pdev".into(), Some(pdev)),
+        ("other".into(), Some(other)),
+        ("sa".into(), Some(sa)),
+        ("anon".into(), None),
+        ("expired".into(), Some(expired)),
+    ];
+    Fixture { h, tokens, victim }
+}
+
+impl Fixture {
+    fn token(&self, who: Who) -> Option<&str> {
+        self.tokens[who as usize].1.as_deref()
+    }
+}
+
+/// A concrete request for each route of the OpenAPI document. A route
+/// missing here fails the test: add it with a valid request.
+fn sample(method: &str, path: &str, victim: i64) -> Option<(String, Option<Value>)> {
+    let v = victim;
+    let r = |p: &str, b: Option<Value>| Some((p.to_string(), b));
+    match (method, path) {
+        ("post", "/v1/auth/signup") | ("post", "/v1/auth/login") => None, // public, covered in api_routes
+        ("post", "/v1/auth/logout") => r("/v1/auth/logout", None),
+        ("get", "/v1/users/me") => r("/v1/users/me", None),
+        ("get", "/v1/workspace") => r("/v1/workspace", None),
+        ("patch", "/v1/workspace") => r("/v1/workspace", Some(json!({"name": "Acme"}))),
+        ("get", "/v1/users") => r("/v1/users", None),
+        ("post", "/v1/users") => r(
+            "/v1/users",
+            Some(
+                json!({"email": "new@example.com", "name": "New", "password": "newpass-123", "role": "DEVELOPER"}),
+            ),
+        ),
+        ("get", "/v1/users/{id}") => r(&format!("/v1/users/{v}"), None),
+        ("patch", "/v1/users/{id}") => {
+            r(&format!("/v1/users/{v}"), Some(json!({"name": "Renamed"})))
+        }
+        ("delete", "/v1/users/{id}") => r(&format!("/v1/users/{v}"), None),
+        ("post", "/v1/users/{id}/restore") => r(&format!("/v1/users/{v}/restore"), None),
+        ("get", "/v1/service-accounts") => r("/v1/service-accounts", None),
+        ("post", "/v1/service-accounts") => r(
+            "/v1/service-accounts",
+            Some(json!({"email": "bot@example.com", "name": "Bot", "role": "DEVELOPER"})),
+        ),
+        ("get", "/v1/environments") => r("/v1/environments", None),
+        ("post", "/v1/environments") => {
+            r("/v1/environments", Some(json!({"id": "qa", "title": "QA"})))
+        }
+        ("get", "/v1/environments/{id}") => r("/v1/environments/test", None),
+        ("patch", "/v1/environments/{id}") => {
+            r("/v1/environments/test", Some(json!({"title": "Testing"})))
+        }
+        ("delete", "/v1/environments/{id}") => r("/v1/environments/spare", None),
+        ("post", "/v1/environments/{id}/restore") => r("/v1/environments/spare/restore", None),
+        ("put", "/v1/environments-order") => r(
+            "/v1/environments-order",
+            Some(json!({"ids": ["prod", "test", "spare"]})),
+        ),
+        ("get", "/v1/instances") => r("/v1/instances", None),
+        ("post", "/v1/instances") => r(
+            "/v1/instances",
+            Some(
+                json!({"id": "my", "title": "My", "engine": "MARIADB", "environment": "prod", "host": "127.0.0.1"}),
+            ),
+        ),
+        ("get", "/v1/instances/{id}") => r("/v1/instances/pg", None),
+        ("patch", "/v1/instances/{id}") => {
+            r("/v1/instances/pg", Some(json!({"title": "Postgres"})))
+        }
+        ("delete", "/v1/instances/{id}") => r("/v1/instances/pg", None),
+        ("post", "/v1/instances/{id}/restore") => r("/v1/instances/pg/restore", None),
+        ("get", "/v1/projects") => r("/v1/projects", None),
+        ("post", "/v1/projects") => r(
+            "/v1/projects",
+            Some(json!({"id": "gamma", "title": "Gamma", "key": "GAMMA"})),
+        ),
+        ("get", "/v1/projects/{id}") => r("/v1/projects/alpha", None),
+        ("patch", "/v1/projects/{id}") => r("/v1/projects/alpha", Some(json!({"title": "Alpha!"}))),
+        ("delete", "/v1/projects/{id}") => r("/v1/projects/alpha", None),
+        ("post", "/v1/projects/{id}/restore") => r("/v1/projects/alpha/restore", None),
+        ("get", "/v1/projects/{id}/members") => r("/v1/projects/alpha/members", None),
+        ("put", "/v1/projects/{id}/members") => r(
+            "/v1/projects/alpha/members",
+            Some(json!({"email": "victim@example.com", "role": "OWNER"})),
+        ),
+        ("delete", "/v1/projects/{id}/members") => {
+            r("/v1/projects/alpha/members?email=victim@example.com", None)
+        }
+        ("get", "/v1/databases") => r("/v1/databases", None),
+        ("get", "/v1/instances/{id}/databases") => r("/v1/instances/pg/databases", None),
+        ("get", "/v1/instances/{id}/databases/{name}") => {
+            r("/v1/instances/pg/databases/orders", None)
+        }
+        ("patch", "/v1/instances/{id}/databases/{name}") => r(
+            "/v1/instances/pg/databases/orders",
+            Some(json!({"labels": {"tier": "gold"}})),
+        ),
+        ("get", "/v1/audit-logs") => r("/v1/audit-logs", None),
+        _ => {
+            panic!("route {method} {path} has no sample request in the permission matrix: add one")
+        }
+    }
+}
+
+fn workspace_role(who: Who) -> Option<WorkspaceRole> {
+    match who {
+        Who::Owner => Some(WorkspaceRole::Owner),
+        Who::Dba => Some(WorkspaceRole::Dba),
+        Who::Developer
+        | Who::ProjectOwner
+        | Who::ProjectDeveloper
+        | Who::OtherProject
+        | Who::ServiceAccount => Some(WorkspaceRole::Developer),
+        Who::Anonymous | Who::Expired => None,
+    }
+}
+
+/// The caller's role in project `alpha`, the project every scoped sample targets.
+fn alpha_role(who: Who) -> Option<ProjectRole> {
+    match who {
+        Who::ProjectOwner => Some(ProjectRole::Owner),
+        Who::ProjectDeveloper => Some(ProjectRole::Developer),
+        _ => None,
+    }
+}
+
+/// Whether the role tables say yes.
+fn expected_allowed(who: Who, permission: &str, project_scoped: bool) -> bool {
+    let Some(role) = workspace_role(who) else {
+        return false;
+    };
+    if permission == "authenticated" {
+        return true;
+    }
+    let by_workspace = WORKSPACE_ROLES
+        .iter()
+        .any(|(r, perms)| *r == role && perms.iter().any(|p| p.name() == permission));
+    let by_project = project_scoped
+        && alpha_role(who).is_some_and(|pr| {
+            PROJECT_ROLES
+                .iter()
+                .any(|(r, perms)| *r == pr && perms.iter().any(|p| p.name() == permission))
+        });
+    by_workspace || by_project
+}
+
+#[tokio::test]
+async fn every_route_times_every_caller() {
+    let probe = Harness::new().await;
+    let doc = probe
+        .call("GET", "/v1/openapi.json", None, None)
+        .await
+        .json();
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    let known: BTreeSet<&str> = sluice_app::Permission::ALL
+        .iter()
+        .map(|p| p.name())
+        .collect();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let permission = op["x-permission"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{method} {path} declares no x-permission"));
+            assert!(
+                ["public", "authenticated"].contains(&permission) || known.contains(permission),
+                "{method} {path}: unknown permission {permission}"
+            );
+            let scoped = op["x-scope"] == "project";
+            // Every route is sampled, even the public ones (None = skip).
+            let fx_probe = sample(method, path, 0);
+            if fx_probe.is_none() {
+                assert_eq!(permission, "public", "{method} {path}");
+                continue;
+            }
+            for who in EVERYONE {
+                // A fresh estate per call, so one caller's change cannot
+                // decide the next caller's answer.
+                let fx = fixture().await;
+                let (concrete, body) = sample(method, path, fx.victim).unwrap();
+                let r =
+                    fx.h.call(&method.to_uppercase(), &concrete, fx.token(who), body)
+                        .await;
+                let status = r.status.as_u16();
+                let allowed = expected_allowed(who, permission, scoped);
+                let ok = match who {
+                    Who::Anonymous | Who::Expired => status == 401,
+                    _ if allowed => (200..300).contains(&status),
+                    _ => status == 403,
+                };
+                if !ok {
+                    failures.push(format!(
+                        "{who:?} {method} {concrete} ({permission}): expected {}, got {status} {}",
+                        if allowed { "2xx" } else { "deny" },
+                        r.text
+                    ));
+                }
+                assert_ne!(status, 500, "{who:?} {method} {concrete}: {}", r.text);
+                checked += 1;
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} checks failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(checked > 300, "only {checked} checks ran");
+}
+
+/// Nobody sees another project's data through any list or get.
+#[tokio::test]
+async fn projects_are_private_to_their_members() {
+    let fx = fixture().await;
+    let other = fx.token(Who::OtherProject);
+    let projects = fx.h.call("GET", "/v1/projects", other, None).await.json();
+    let ids: Vec<&str> = projects["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, vec!["beta"]);
+    for path in [
+        "/v1/databases",
+        "/v1/instances/pg/databases",
+        "/v1/databases?project=alpha",
+    ] {
+        let r = fx.h.call("GET", path, other, None).await;
+        assert_eq!(r.status, 200);
+        assert!(
+            !r.text.contains("orders") && !r.text.contains("alpha"),
+            "{path}: {}",
+            r.text
+        );
+    }
+    for path in [
+        "/v1/projects/alpha",
+        "/v1/projects/alpha/members",
+        "/v1/instances/pg/databases/orders",
+    ] {
+        assert_eq!(
+            fx.h.call("GET", path, other, None).await.status,
+            403,
+            "{path}"
+        );
+    }
+    // Moving a database into a project one does not manage is refused.
+    let r =
+        fx.h.call(
+            "PATCH",
+            "/v1/instances/pg/databases/orders",
+            fx.token(Who::ProjectOwner),
+            Some(json!({"project": "beta"})),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text);
+    // A project Owner sees their project's database, a DBA sees all.
+    let r =
+        fx.h.call(
+            "GET",
+            "/v1/databases",
+            fx.token(Who::ProjectDeveloper),
+            None,
+        )
+        .await;
+    assert_eq!(r.json()["databases"].as_array().unwrap().len(), 1);
+    let r =
+        fx.h.call("GET", "/v1/databases", fx.token(Who::Dba), None)
+            .await;
+    assert_eq!(r.json()["databases"].as_array().unwrap().len(), 2);
+    // Denials are audited.
+    let r =
+        fx.h.call(
+            "GET",
+            "/v1/audit-logs?action=projects.get",
+            fx.token(Who::Owner),
+            None,
+        )
+        .await;
+    assert_eq!(r.json()["audit_logs"][0]["outcome"], "DENIED");
+}
