@@ -196,7 +196,8 @@ async fn a_person_builds_an_estate_in_the_browser() {
     // The real server on a socket.
     let store = Store::open_sqlite_memory().await.expect("store");
     let secrets = SecretBox::from_base64(&SecretBox::generate_key()).expect("key");
-    let state = AppState::new(App::new(store, secrets, AppConfig::default()), false);
+    let app = App::new(store, secrets, AppConfig::default());
+    let state = AppState::new(app.clone(), false);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -325,16 +326,45 @@ async fn a_person_builds_an_estate_in_the_browser() {
     );
     b.shot("07-instances").await;
 
+    // A database as an instance sync would record it (sync is not part of
+    // the UI yet), moved into the project with labels through its page.
+    app.store
+        .upsert_database("orders-pg", "orders")
+        .await
+        .expect("record a database");
+    b.goto("/instances/orders-pg/databases/orders").await;
+    b.choose("project", "shop").await;
+    b.fill("labels", "tier=gold\nteam=payments").await;
+    b.submit("Database saved.").await;
+    let db = b.source().await;
+    assert!(
+        db.contains("tier=gold") && db.contains(">Shop<"),
+        "moved and labelled"
+    );
+    b.shot("08a-database").await;
+    b.goto("/databases?project=shop").await;
+    assert!(b.source().await.contains("orders"));
+    b.shot("08b-databases").await;
+
     b.goto("/projects").await;
     assert!(b.source().await.contains("Shop"));
-    b.shot("08-projects").await;
+    b.shot("08c-projects").await;
 
     b.goto("/projects/shop/members").await;
     assert!(b.source().await.contains("olive@example.com"));
     b.shot("09-project-members").await;
 
-    b.goto("/databases").await;
-    b.shot("10-databases").await;
+    // Narrow screens stack the navigation above the content.
+    b.client
+        .set_window_size(420, 900)
+        .await
+        .expect("narrow window");
+    b.goto("/").await;
+    b.shot("10-home-narrow").await;
+    b.client
+        .set_window_size(1280, 900)
+        .await
+        .expect("wide window");
     b.goto("/settings/users").await;
     b.shot("11-settings-users").await;
     b.goto("/audit-logs").await;

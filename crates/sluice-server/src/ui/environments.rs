@@ -182,7 +182,7 @@ async fn show_page(
     state: &AppState,
     ctx: &Ctx,
     id: &str,
-    edit: Option<(EnvForm, FormErrors)>,
+    edit: Option<(Option<EnvForm>, FormErrors)>,
     status: axum::http::StatusCode,
 ) -> Response {
     let env = match state.app.environment(&ctx.caller, id).await {
@@ -200,7 +200,8 @@ async fn show_page(
         .collect();
     let envs = [env.clone()];
     let (title, protected, errors) = match edit {
-        Some((form, errors)) => (form.title, checked(&form.protected), errors),
+        Some((Some(form), errors)) => (form.title, checked(&form.protected), errors),
+        Some((None, errors)) => (env.title.clone(), env.protected, errors),
         None => (env.title.clone(), env.protected, FormErrors::none()),
     };
     let page = ShowPage {
@@ -251,7 +252,7 @@ async fn update(
         }
         Err(err) => {
             let (status, errors) = FormErrors::from_app(err, &["title"]);
-            show_page(&state, &ctx, &id, Some((form, errors)), status).await
+            show_page(&state, &ctx, &id, Some((Some(form), errors)), status).await
         }
     }
 }
@@ -271,6 +272,13 @@ async fn archive(
             "/environments",
             &format!("Environment {} archived.", env.title),
         ),
+        // Refused for a reason the page shows (it still holds instances).
+        Err(AppError::FailedPrecondition(why)) => {
+            let mut errors = FormErrors::none();
+            errors.top = Some(why);
+            let status = axum::http::StatusCode::CONFLICT;
+            show_page(&state, &ctx, &id, Some((None, errors)), status).await
+        }
         Err(err) => error_page(&ctx, Section::Environments, err),
     }
 }

@@ -27,6 +27,7 @@ struct HomePage {
     can_create_env: bool,
     can_create_instance: bool,
     can_create_project: bool,
+    sees_all: bool,
 }
 
 pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
@@ -66,6 +67,7 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
         can_create_env: ctx.can(Permission::EnvironmentsCreate),
         can_create_instance,
         can_create_project: ctx.can(Permission::ProjectsCreate),
+        sees_all: ctx.can(Permission::ProjectsGet),
     };
     ctx.ok(&page)
 }
