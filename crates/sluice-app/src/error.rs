@@ -22,6 +22,9 @@ pub enum AppError {
     FailedPrecondition(String),
     #[error("{0}")]
     TooManyRequests(String),
+    /// A database server Sluice talks to failed (unreachable, refused).
+    #[error("{0}")]
+    Upstream(String),
     /// Something broke inside; the message is for logs, not for clients.
     #[error("internal error: {0}")]
     Internal(String),
@@ -45,6 +48,7 @@ impl AppError {
             AppError::AlreadyExists(_) => "already_exists",
             AppError::FailedPrecondition(_) => "failed_precondition",
             AppError::TooManyRequests(_) => "resource_exhausted",
+            AppError::Upstream(_) => "upstream_failed",
             AppError::Internal(_) => "internal",
         }
     }

@@ -198,7 +198,7 @@ impl App {
 
     /// Merge typed fields onto `base` (or the engine's defaults), validate,
     /// and seal the password.
-    fn data_source(
+    pub(crate) fn data_source(
         &self,
         engine: Engine,
         kind: DataSourceKind,

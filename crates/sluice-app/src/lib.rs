@@ -14,6 +14,7 @@ mod identity;
 mod instances;
 pub mod permissions;
 mod projects;
+mod sync;
 pub mod secrets;
 mod users;
 pub mod validate;
@@ -23,6 +24,7 @@ pub use identity::{Caller, LoginThrottle, Session};
 pub use instances::{DataSourceInput, InstanceInput, InstancePatch};
 pub use permissions::Permission;
 pub use secrets::SecretBox;
+pub use sync::{ConnectionVerdict, SyncReport};
 
 use sluice_store::Store;
 use std::time::Duration;

@@ -40,6 +40,7 @@ permissions! {
     InstancesCreate = "instances.create",
     InstancesUpdate = "instances.update",
     InstancesDelete = "instances.delete",
+    InstancesSync = "instances.sync",
     ProjectsCreate = "projects.create",
     ProjectsGet = "projects.get",
     ProjectsUpdate = "projects.update",
@@ -54,85 +55,36 @@ permissions! {
 use Permission::*;
 
 /// What each workspace role may do anywhere.
+#[rustfmt::skip]
 pub const WORKSPACE_ROLES: &[(WorkspaceRole, &[Permission])] = &[
-    (
-        WorkspaceRole::Owner,
-        &[
-            WorkspaceGet,
-            WorkspaceUpdate,
-            UsersList,
-            UsersGet,
-            UsersCreate,
-            UsersUpdate,
-            UsersDelete,
-            ServiceAccountsList,
-            ServiceAccountsCreate,
-            EnvironmentsGet,
-            EnvironmentsCreate,
-            EnvironmentsUpdate,
-            EnvironmentsDelete,
-            InstancesGet,
-            InstancesCreate,
-            InstancesUpdate,
-            InstancesDelete,
-            ProjectsCreate,
-            ProjectsGet,
-            ProjectsUpdate,
-            ProjectsDelete,
-            ProjectMembersGet,
-            ProjectMembersUpdate,
-            DatabasesGet,
-            DatabasesUpdate,
-            AuditLogsList,
-        ],
-    ),
-    (
-        WorkspaceRole::Dba,
-        &[
-            WorkspaceGet,
-            EnvironmentsGet,
-            EnvironmentsCreate,
-            EnvironmentsUpdate,
-            EnvironmentsDelete,
-            InstancesGet,
-            InstancesCreate,
-            InstancesUpdate,
-            InstancesDelete,
-            ProjectsCreate,
-            ProjectsGet,
-            ProjectsUpdate,
-            ProjectsDelete,
-            ProjectMembersGet,
-            ProjectMembersUpdate,
-            DatabasesGet,
-            DatabasesUpdate,
-            AuditLogsList,
-        ],
-    ),
-    (
-        WorkspaceRole::Developer,
-        &[WorkspaceGet, EnvironmentsGet, InstancesGet, ProjectsCreate],
-    ),
+    (WorkspaceRole::Owner, &[
+        WorkspaceGet, WorkspaceUpdate,
+        UsersList, UsersGet, UsersCreate, UsersUpdate, UsersDelete, ServiceAccountsList, ServiceAccountsCreate,
+        EnvironmentsGet, EnvironmentsCreate, EnvironmentsUpdate, EnvironmentsDelete,
+        InstancesGet, InstancesCreate, InstancesUpdate, InstancesDelete, InstancesSync,
+        ProjectsCreate, ProjectsGet, ProjectsUpdate, ProjectsDelete, ProjectMembersGet, ProjectMembersUpdate,
+        DatabasesGet, DatabasesUpdate,
+        AuditLogsList,
+    ]),
+    (WorkspaceRole::Dba, &[
+        WorkspaceGet,
+        EnvironmentsGet, EnvironmentsCreate, EnvironmentsUpdate, EnvironmentsDelete,
+        InstancesGet, InstancesCreate, InstancesUpdate, InstancesDelete, InstancesSync,
+        ProjectsCreate, ProjectsGet, ProjectsUpdate, ProjectsDelete, ProjectMembersGet, ProjectMembersUpdate,
+        DatabasesGet, DatabasesUpdate,
+        AuditLogsList,
+    ]),
+    (WorkspaceRole::Developer, &[WorkspaceGet, EnvironmentsGet, InstancesGet, ProjectsCreate]),
 ];
 
 /// What each project role may do inside its project.
+#[rustfmt::skip]
 pub const PROJECT_ROLES: &[(ProjectRole, &[Permission])] = &[
-    (
-        ProjectRole::Owner,
-        &[
-            ProjectsGet,
-            ProjectsUpdate,
-            ProjectsDelete,
-            ProjectMembersGet,
-            ProjectMembersUpdate,
-            DatabasesGet,
-            DatabasesUpdate,
-        ],
-    ),
-    (
-        ProjectRole::Developer,
-        &[ProjectsGet, ProjectMembersGet, DatabasesGet],
-    ),
+    (ProjectRole::Owner, &[
+        ProjectsGet, ProjectsUpdate, ProjectsDelete, ProjectMembersGet, ProjectMembersUpdate,
+        DatabasesGet, DatabasesUpdate,
+    ]),
+    (ProjectRole::Developer, &[ProjectsGet, ProjectMembersGet, DatabasesGet]),
 ];
 
 pub fn workspace_grants(role: WorkspaceRole, permission: Permission) -> bool {

@@ -128,7 +128,7 @@ async fn fixture() -> Fixture {
             .await;
         assert_eq!(r.status, 201);
     }
-    let r = h.call("POST", "/v1/instances", Some(&owner), Some(json!({"id": "pg", "title": "PG", "engine": "POSTGRES", "environment": "test", "host": "127.0.0.1"}))).await;
+    let r = h.call("POST", "/v1/instances", Some(&owner), Some(json!({"id": "pg", "title": "PG", "engine": "POSTGRES", "environment": "test", "host": "127.0.0.1", "username": "postgres"}))).await;
     assert_eq!(r.status, 201);
     for (id, key) in [("alpha", "ALPHA"), ("beta", "BETA")] {
         let r = h
@@ -234,6 +234,9 @@ fn sample(method: &str, path: &str, victim: i64) -> Option<(String, Option<Value
         }
         ("delete", "/v1/instances/{id}") => r("/v1/instances/pg", None),
         ("post", "/v1/instances/{id}/restore") => r("/v1/instances/pg/restore", None),
+        ("post", "/v1/instances/{id}/test") => r("/v1/instances/pg/test", None),
+        ("post", "/v1/instances/{id}/sync") => r("/v1/instances/pg/sync", None),
+        ("post", "/v1/connection-tests") => r("/v1/connection-tests", Some(json!({"id": "probe", "title": "Probe", "engine": "POSTGRES", "environment": "test", "host": "127.0.0.1", "username": "postgres"}))),
         ("get", "/v1/projects") => r("/v1/projects", None),
         ("post", "/v1/projects") => r(
             "/v1/projects",

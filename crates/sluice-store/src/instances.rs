@@ -31,7 +31,7 @@ impl Store {
     }
 
     pub async fn instance(&self, id: &str) -> StoreResult<Instance> {
-        const SQL: &str = "SELECT id, title, engine, environment_id, engine_version, archived, created_at, updated_at \
+        const SQL: &str = "SELECT id, title, engine, environment_id, engine_version, synced_at, sync_error, archived, created_at, updated_at \
              FROM instance WHERE id = $1";
         const SOURCES: &str = "SELECT instance_id, kind, host, port, username, password_sealed, database_name, tls_mode \
              FROM data_source WHERE instance_id = $1 ORDER BY kind";
@@ -45,7 +45,7 @@ impl Store {
     /// Instances ordered by environment order then id, with data sources
     /// (two queries in all, whatever the number of instances).
     pub async fn list_instances(&self, show_archived: bool) -> StoreResult<Vec<Instance>> {
-        const SQL: &str = "SELECT i.id, i.title, i.engine, i.environment_id, i.engine_version, i.archived, \
+        const SQL: &str = "SELECT i.id, i.title, i.engine, i.environment_id, i.engine_version, i.synced_at, i.sync_error, i.archived, \
              i.created_at, i.updated_at FROM instance i JOIN environment e ON e.id = i.environment_id \
              WHERE ($1 OR NOT i.archived) ORDER BY i.archived, e.position, i.id";
         let mut instances = query!(pool self => |db| sqlx::query_as::<_, Instance>(SQL).bind(show_archived).fetch_all(db).await)?;
@@ -98,6 +98,20 @@ impl Store {
             return Err(StoreError::NotFound(format!("instance {id}")));
         }
         self.instance(id).await
+    }
+
+    /// Record the outcome of an instance sync: the engine version on
+    /// success, the error (empty when none) either way.
+    pub async fn record_instance_sync(&self, id: &str, engine_version: Option<&str>, error: &str) -> StoreResult<()> {
+        const SQL: &str = "UPDATE instance SET engine_version = COALESCE($1, engine_version), sync_error = $2, \
+             synced_at = $3 WHERE id = $4";
+        let now = now_ms();
+        let n = query!(pool self => |db| sqlx::query(SQL).bind(engine_version).bind(error).bind(now).bind(id)
+            .execute(db).await.map(|r| r.rows_affected()))?;
+        if n == 0 {
+            return Err(StoreError::NotFound(format!("instance {id}")));
+        }
+        Ok(())
     }
 
     /// How many active instances live in an environment (an environment

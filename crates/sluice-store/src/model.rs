@@ -155,6 +155,9 @@ pub struct Instance {
     pub engine: Engine,
     pub environment_id: String,
     pub engine_version: String,
+    /// When the last sync ended, and its error (empty when it succeeded).
+    pub synced_at: Option<i64>,
+    pub sync_error: String,
     pub archived: bool,
     pub created_at: i64,
     pub updated_at: i64,

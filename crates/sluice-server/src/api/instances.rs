@@ -1,4 +1,4 @@
-use super::views::{InstanceList, InstanceView};
+use super::views::{ConnectionVerdictView, InstanceList, InstanceView, SyncReportView};
 use super::{ListParams, next_token};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Authed};
 use crate::{ApiError, AppState};
@@ -91,6 +91,24 @@ fn data_source(prefix: &str, r: DataSourceRequest) -> Result<DataSourceInput, Ap
     })
 }
 
+impl CreateInstance {
+    fn into_input(self) -> Result<InstanceInput, ApiError> {
+        let engine = Engine::parse(&self.engine).ok_or_else(|| {
+            ApiError::bad_request(format!("engine: {:?} is not an engine: use POSTGRES, MYSQL, MARIADB or SQLITE", self.engine))
+        })?;
+        let admin = data_source("", DataSourceRequest {
+            host: self.host,
+            port: self.port,
+            username: self.username,
+            password: self.password,
+            database: self.database,
+            tls_mode: self.tls_mode,
+        })?;
+        let read_only = self.read_only.map(|r| data_source("read_only.", r)).transpose()?;
+        Ok(InstanceInput { id: self.id, title: self.title, engine, environment: self.environment, admin, read_only })
+    }
+}
+
 #[utoipa::path(post, path = "/v1/instances", tag = "instances", request_body = CreateInstance,
     responses((status = 201, body = InstanceView), (status = 409, body = crate::error::ErrorBody)),
     extensions(("x-permission" = json!("instances.create"))))]
@@ -99,19 +117,7 @@ pub async fn create(
     Authed(caller): Authed,
     ApiJson(req): ApiJson<CreateInstance>,
 ) -> Result<(StatusCode, Json<InstanceView>), ApiError> {
-    let engine = Engine::parse(&req.engine).ok_or_else(|| {
-        ApiError::bad_request(format!("engine: {:?} is not an engine: use POSTGRES, MYSQL, MARIADB or SQLITE", req.engine))
-    })?;
-    let admin = data_source("", DataSourceRequest {
-        host: req.host,
-        port: req.port,
-        username: req.username,
-        password: req.password,
-        database: req.database,
-        tls_mode: req.tls_mode,
-    })?;
-    let read_only = req.read_only.map(|r| data_source("read_only.", r)).transpose()?;
-    let input = InstanceInput { id: req.id, title: req.title, engine, environment: req.environment, admin, read_only };
+    let input = req.into_input()?;
     let instance = s.app.create_instance(&caller, input).await?;
     Ok((StatusCode::CREATED, Json(InstanceView::from(&instance))))
 }
@@ -159,4 +165,32 @@ pub async fn archive(State(s): State<AppState>, Authed(caller): Authed, ApiPath(
     responses((status = 200, body = InstanceView)), extensions(("x-permission" = json!("instances.delete"))))]
 pub async fn restore(State(s): State<AppState>, Authed(caller): Authed, ApiPath(id): ApiPath<String>) -> Result<Json<InstanceView>, ApiError> {
     Ok(Json(InstanceView::from(&s.app.archive_instance(&caller, &id, false).await?)))
+}
+
+/// Test the connection settings of an instance before creating it (the
+/// body is the one `POST /v1/instances` takes; nothing is stored).
+#[utoipa::path(post, path = "/v1/connection-tests", tag = "instances", request_body = CreateInstance,
+    responses((status = 200, body = ConnectionVerdictView)), extensions(("x-permission" = json!("instances.create"))))]
+pub async fn test_new(
+    State(s): State<AppState>,
+    Authed(caller): Authed,
+    ApiJson(req): ApiJson<CreateInstance>,
+) -> Result<Json<ConnectionVerdictView>, ApiError> {
+    let input = req.into_input()?;
+    Ok(Json(s.app.test_connection(&caller, &input).await?.into()))
+}
+
+/// Test an instance's connection; the verdict names the kind of failure.
+#[utoipa::path(post, path = "/v1/instances/{id}/test", tag = "instances", params(("id" = String, Path)),
+    responses((status = 200, body = ConnectionVerdictView)), extensions(("x-permission" = json!("instances.sync"))))]
+pub async fn test(State(s): State<AppState>, Authed(caller): Authed, ApiPath(id): ApiPath<String>) -> Result<Json<ConnectionVerdictView>, ApiError> {
+    Ok(Json(s.app.test_instance(&caller, &id).await?.into()))
+}
+
+/// Discover the instance's databases now.
+#[utoipa::path(post, path = "/v1/instances/{id}/sync", tag = "instances", params(("id" = String, Path)),
+    responses((status = 200, body = SyncReportView), (status = 502, body = crate::error::ErrorBody)),
+    extensions(("x-permission" = json!("instances.sync"))))]
+pub async fn sync(State(s): State<AppState>, Authed(caller): Authed, ApiPath(id): ApiPath<String>) -> Result<Json<SyncReportView>, ApiError> {
+    Ok(Json(s.app.sync_instance(&caller, &id).await?.into()))
 }

@@ -120,6 +120,9 @@ pub struct InstanceView {
     pub engine: String,
     pub environment: String,
     pub engine_version: String,
+    /// When the last sync or connection test ended, and its error if it failed.
+    pub synced_at: Option<String>,
+    pub sync_error: String,
     pub data_sources: Vec<DataSourceView>,
     pub archived: bool,
     pub created_at: String,
@@ -134,6 +137,8 @@ impl From<&Instance> for InstanceView {
             engine: i.engine.to_string(),
             environment: i.environment_id.clone(),
             engine_version: i.engine_version.clone(),
+            synced_at: i.synced_at.map(timestamp),
+            sync_error: i.sync_error.clone(),
             data_sources: i.data_sources.iter().map(DataSourceView::from).collect(),
             archived: i.archived,
             created_at: timestamp(i.created_at),
@@ -236,6 +241,47 @@ impl From<&AuditEntry> for AuditLogView {
             detail: serde_json::from_str(&a.detail).unwrap_or_default(),
             created_at: timestamp(a.created_at),
         }
+    }
+}
+
+/// Whether Sluice can reach an instance, in words.
+#[derive(Serialize, ToSchema)]
+pub struct ConnectionVerdictView {
+    pub ok: bool,
+    /// UNREACHABLE, TLS, AUTHENTICATION_FAILED, DATABASE_MISSING, PERMISSION_DENIED, UNSUPPORTED_VERSION, ...
+    pub kind: Option<String>,
+    pub message: String,
+    /// The detected flavour: POSTGRES, MYSQL, MARIADB or SQLITE.
+    pub flavor: Option<String>,
+    pub version: Option<String>,
+}
+
+impl From<sluice_app::ConnectionVerdict> for ConnectionVerdictView {
+    fn from(v: sluice_app::ConnectionVerdict) -> ConnectionVerdictView {
+        let name = |value: serde_json::Value| value.as_str().map(str::to_string);
+        ConnectionVerdictView {
+            ok: v.ok,
+            kind: v.kind.and_then(|k| name(serde_json::to_value(k).unwrap_or_default())),
+            message: v.message,
+            flavor: v.flavor.and_then(|f| name(serde_json::to_value(f).unwrap_or_default())),
+            version: v.version,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SyncReportView {
+    pub version: String,
+    /// Databases seen for the first time; they land in the default project.
+    pub added: Vec<String>,
+    /// Databases that disappeared from the instance (marked NOT_FOUND).
+    pub missing: Vec<String>,
+    pub databases: Vec<String>,
+}
+
+impl From<sluice_app::SyncReport> for SyncReportView {
+    fn from(r: sluice_app::SyncReport) -> SyncReportView {
+        SyncReportView { version: r.version, added: r.added, missing: r.missing, databases: r.databases }
     }
 }
 

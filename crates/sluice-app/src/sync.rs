@@ -1,0 +1,165 @@
+//! Reaching instances: testing a connection and syncing the list of
+//! databases. The sealed password is opened here, handed to the engine for
+//! one call, and dropped.
+
+use crate::instances::InstanceInput;
+use crate::{App, AppError, AppResult, Caller, Permission, validate};
+use serde::Serialize;
+use serde_json::json;
+use sluice_engine::{ConnectionConfig, Engine, EngineError, EngineKind, ErrorKind, Tls};
+use sluice_store::{DataSource, DataSourceKind, DatabaseFilter, PageRequest, SyncState, TlsMode};
+use std::collections::BTreeSet;
+
+/// The answer to "can Sluice reach this instance?", meant for people.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConnectionVerdict {
+    pub ok: bool,
+    /// What kind of failure, when it failed (UNREACHABLE, TLS, AUTHENTICATION_FAILED, ...).
+    pub kind: Option<ErrorKind>,
+    pub message: String,
+    /// The detected flavour and version, when it connected.
+    pub flavor: Option<EngineKind>,
+    pub version: Option<String>,
+}
+
+impl ConnectionVerdict {
+    fn from(result: Result<sluice_engine::ServerInfo, EngineError>) -> ConnectionVerdict {
+        match result {
+            Ok(info) => ConnectionVerdict {
+                ok: true,
+                kind: None,
+                message: format!("connected: {} {}", flavor_name(info.flavor), info.version),
+                flavor: Some(info.flavor),
+                version: Some(info.version),
+            },
+            Err(err) => ConnectionVerdict { ok: false, kind: Some(err.kind), message: err.message, flavor: None, version: None },
+        }
+    }
+}
+
+fn flavor_name(kind: EngineKind) -> &'static str {
+    match kind {
+        EngineKind::Postgres => "PostgreSQL",
+        EngineKind::Mysql => "MySQL",
+        EngineKind::Mariadb => "MariaDB",
+        EngineKind::Sqlite => "SQLite",
+    }
+}
+
+/// What an instance sync found.
+#[derive(Debug, Clone, Serialize)]
+pub struct SyncReport {
+    pub version: String,
+    /// Databases seen for the first time (they land in the default project).
+    pub added: Vec<String>,
+    /// Databases Sluice knew that the instance no longer has.
+    pub missing: Vec<String>,
+    /// All databases the instance has now.
+    pub databases: Vec<String>,
+}
+
+impl App {
+    /// How the engines reach a data source, with its password opened.
+    pub fn connection_config(&self, engine: sluice_store::Engine, ds: &DataSource) -> AppResult<ConnectionConfig> {
+        let kind = match engine {
+            sluice_store::Engine::Postgres => EngineKind::Postgres,
+            sluice_store::Engine::Mysql => EngineKind::Mysql,
+            sluice_store::Engine::Mariadb => EngineKind::Mariadb,
+            sluice_store::Engine::Sqlite => EngineKind::Sqlite,
+        };
+        let mut config = ConnectionConfig::new(kind);
+        config.host = ds.host.clone();
+        config.port = u16::try_from(ds.port).unwrap_or(0);
+        config.username = ds.username.clone();
+        config.password = self.data_source_password(ds)?;
+        config.database = ds.database_name.clone();
+        config.tls = match ds.tls_mode {
+            TlsMode::Disable => Tls::Disable,
+            TlsMode::Prefer => Tls::Prefer,
+            TlsMode::Require => Tls::Require,
+        };
+        Ok(config)
+    }
+
+    async fn admin_engine(&self, instance: &sluice_store::Instance) -> AppResult<Engine> {
+        let ds = instance
+            .data_source(DataSourceKind::Admin)
+            .ok_or_else(|| AppError::FailedPrecondition(format!("instance {} has no admin data source", instance.id)))?;
+        Ok(Engine::new(self.connection_config(instance.engine, ds)?))
+    }
+
+    /// Test an instance's admin (and read-only, if any) data source; on
+    /// success the engine version is stored.
+    pub async fn test_instance(&self, caller: &Caller, id: &str) -> AppResult<ConnectionVerdict> {
+        self.authorize(caller, Permission::InstancesSync, None).await?;
+        let instance = self.store.instance(id).await?;
+        let mut verdict = ConnectionVerdict::from(self.admin_engine(&instance).await?.test().await);
+        if verdict.ok {
+            if let Some(ro) = instance.data_source(DataSourceKind::ReadOnly) {
+                let ro = ConnectionVerdict::from(Engine::new(self.connection_config(instance.engine, ro)?).test().await);
+                if !ro.ok {
+                    verdict = ConnectionVerdict { message: format!("admin connects, but the read-only data source fails: {}", ro.message), ..ro };
+                }
+            }
+        }
+        if let (true, Some(version)) = (verdict.ok, &verdict.version) {
+            self.store.record_instance_sync(id, Some(version), "").await?;
+        }
+        self.record(caller, "instances.test", &format!("instances/{id}"), outcome(verdict.ok), json!({"ok": verdict.ok, "kind": verdict.kind})).await;
+        Ok(verdict)
+    }
+
+    /// Test connection settings before an instance is created.
+    pub async fn test_connection(&self, caller: &Caller, input: &InstanceInput) -> AppResult<ConnectionVerdict> {
+        self.authorize(caller, Permission::InstancesCreate, None).await?;
+        let admin = self.data_source(input.engine, DataSourceKind::Admin, None, &input.admin)?;
+        Ok(ConnectionVerdict::from(Engine::new(self.connection_config(input.engine, &admin)?).test().await))
+    }
+
+    /// Discover the instance's databases: new ones land in the default
+    /// project, ones that disappeared are marked NOT_FOUND (never deleted:
+    /// their history stays).
+    pub async fn sync_instance(&self, caller: &Caller, id: &str) -> AppResult<SyncReport> {
+        self.authorize(caller, Permission::InstancesSync, None).await?;
+        let instance = self.store.instance(id).await?;
+        if instance.archived {
+            return Err(AppError::FailedPrecondition(format!("instance {id} is archived: restore it first")));
+        }
+        self.audited(caller, "instances.sync", &format!("instances/{id}"), json!({}), async {
+            let engine = self.admin_engine(&instance).await?;
+            let found = async { Ok::<_, EngineError>((engine.test().await?, engine.list_databases().await?)) }.await;
+            let (info, names) = match found {
+                Ok(found) => found,
+                Err(err) => {
+                    self.store.record_instance_sync(id, None, &err.message).await?;
+                    return Err(AppError::Upstream(format!("cannot sync instance {id}: {}", err.message)));
+                }
+            };
+            let filter = DatabaseFilter { instance_id: Some(id.to_string()), ..Default::default() };
+            let known = self.store.list_databases(&filter, PageRequest::ALL).await?.items;
+            let known_names: BTreeSet<&str> = known.iter().map(|d| d.name.as_str()).collect();
+            let now: BTreeSet<&str> = names.iter().map(String::as_str).collect();
+            let mut report = SyncReport { version: info.version.clone(), added: Vec::new(), missing: Vec::new(), databases: names.clone() };
+            for name in &names {
+                validate::text("database", name, 1024)?;
+                if !known_names.contains(name.as_str()) {
+                    report.added.push(name.clone());
+                }
+                self.store.upsert_database(id, name).await?;
+            }
+            for db in &known {
+                if !now.contains(db.name.as_str()) {
+                    report.missing.push(db.name.clone());
+                    self.store.set_database_sync_state(id, &db.name, SyncState::NotFound).await?;
+                }
+            }
+            self.store.record_instance_sync(id, Some(&info.version), "").await?;
+            Ok(report)
+        })
+        .await
+    }
+}
+
+fn outcome(ok: bool) -> sluice_store::Outcome {
+    if ok { sluice_store::Outcome::Success } else { sluice_store::Outcome::Failed }
+}
