@@ -63,6 +63,16 @@ impl Engine {
         }
     }
 
+    /// Inspect one database into the neutral model, normalized: one bulk
+    /// catalog query per object kind, never one per table.
+    pub async fn inspect(&self, database: &str) -> Result<sluice_schema::Catalog, EngineError> {
+        match self {
+            Engine::Postgres(e) => e.inspect(database).await,
+            Engine::Mysql(e) => e.inspect(database).await,
+            Engine::Sqlite(e) => e.inspect(database).await,
+        }
+    }
+
     /// Create a database with the engine's options.
     pub async fn create_database(
         &self,

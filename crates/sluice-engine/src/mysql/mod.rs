@@ -1,7 +1,10 @@
 //! MySQL 8 and MariaDB 10.6 and newer; the flavour is detected from the
 //! server's version string.
 
+mod inspect;
+
 use crate::error::{timeout, transport_error};
+
 use crate::{
     ConnectionConfig, CreateDatabaseOptions, EngineError, EngineKind, ErrorKind, ServerInfo, Tls,
 };

@@ -2,6 +2,9 @@
 //! `*.db`, `*.sqlite` and `*.sqlite3` files are its databases (named by
 //! file stem); new databases are created as `<name>.db` in the directory.
 
+mod inspect;
+
+
 use crate::{
     ConnectionConfig, CreateDatabaseOptions, EngineError, EngineKind, ErrorKind, ServerInfo,
 };

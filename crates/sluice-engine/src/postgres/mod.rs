@@ -1,6 +1,9 @@
 //! PostgreSQL 12 and newer.
 
+mod inspect;
+
 use crate::error::{timeout, transport_error};
+
 use crate::{
     ConnectionConfig, CreateDatabaseOptions, EngineError, EngineKind, ErrorKind, ServerInfo, Tls,
 };
