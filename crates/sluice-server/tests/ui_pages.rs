@@ -870,3 +870,86 @@ async fn projects_members_databases_and_service_accounts() {
         StatusCode::SEE_OTHER
     );
 }
+
+/// "Test connection" before adding, then "Test connection" and "Sync now"
+/// on the instance page, against the real PostgreSQL on this machine.
+#[tokio::test]
+async fn instance_test_connection_and_sync_now() {
+    let ui = ui().await;
+    let owner = ui.sign_up("owner@example.com", "Olive").await;
+    let r = ui
+        .submit(
+            "/environments",
+            &owner,
+            &[("id", "test"), ("title", "Test")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let fields = [
+        ("id", "pg"),
+        ("title", "Local PG"),
+        ("engine", "POSTGRES"),
+        ("environment", "test"),
+        ("host", "127.0.0.1"),
+        ("port", "5432"),
+        ("username", "postgres"),
+        ("password", "pg-secret-typed"),
+    ];
+    let mut testing = fields.to_vec();
+    testing.push(("intent", "test"));
+    let r = ui.submit("/instances", &owner, &testing).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("connected: PostgreSQL"), "{}", r.body);
+    assert!(r.body.contains("Local PG"), "typed values are kept");
+    assert!(
+        !r.body.contains("pg-secret-typed"),
+        "the password is never echoed"
+    );
+    assert_eq!(
+        ui.get("/instances/pg", Some(&owner)).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    let mut wrong = testing.clone();
+    wrong[6] = ("username", "no_such_role_ui");
+    let r = ui.submit("/instances", &owner, &wrong).await;
+    assert!(r.body.contains("Authentication failed"), "{}", r.body);
+
+    let r = ui.submit("/instances", &owner, &fields).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = ui.get("/instances/pg", Some(&owner)).await;
+    assert!(page.body.contains("Test connection") && page.body.contains("Sync now"));
+    assert!(page.body.contains("Never"), "not synced yet");
+
+    let r = ui.submit("/instances/pg/test", &owner, &[]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("connected: PostgreSQL"), "{}", r.body);
+
+    let r = ui.submit("/instances/pg/sync", &owner, &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location(), "/instances/pg");
+    let page = ui.get(r.location(), Some(&owner)).await;
+    assert!(
+        page.body.contains("/instances/pg/databases/postgres"),
+        "the databases are listed"
+    );
+    assert!(page.body.contains("badge done"), "last sync shown as OK");
+
+    // A Developer sees neither button.
+    let caller = ui.owner_caller(&owner).await;
+    ui.app
+        .create_user(
+            &caller,
+            "dev@example.com",
+            "Dev",
+            "correct-horse",
+            WorkspaceRole::Developer,
+        )
+        .await
+        .unwrap();
+    let dev = ui.log_in("dev@example.com", "correct-horse").await;
+    let page = ui.get("/instances/pg", Some(&dev)).await;
+    assert!(!page.body.contains("Sync now"));
+    let r = ui.submit("/instances/pg/sync", &dev, &[]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}

@@ -13,7 +13,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
-use sluice_app::{AppError, DataSourceInput, InstanceInput, InstancePatch, Permission};
+use sluice_app::{
+    AppError, ConnectionVerdict, DataSourceInput, InstanceInput, InstancePatch, Permission,
+};
 use sluice_store::{
     DataSourceKind, DatabaseFilter, Engine, Environment, Instance, PageRequest, TlsMode,
 };
@@ -27,6 +29,8 @@ pub fn routes() -> Router<AppState> {
         .route("/instances/{id}/edit", get(edit).post(update))
         .route("/instances/{id}/archive", post(archive))
         .route("/instances/{id}/restore", post(restore))
+        .route("/instances/{id}/test", post(test))
+        .route("/instances/{id}/sync", post(sync))
 }
 
 #[derive(Clone)]
@@ -170,6 +174,8 @@ pub struct InstanceForm {
     /// Write-only: never rendered back.
     ro_password: String,
     ro_database: String,
+    /// `test` when "Test connection" was pressed instead of "Add instance".
+    intent: String,
 }
 
 const INPUTS: &[&str] = &[
@@ -203,6 +209,41 @@ struct FormPage {
     has_password: bool,
     ro_has_password: bool,
     errors: FormErrors,
+    /// The outcome of "Test connection", when that was pressed.
+    verdict: Option<Verdict>,
+}
+
+/// A connection test's outcome, as shown on a page.
+pub struct Verdict {
+    pub ok: bool,
+    pub message: String,
+}
+
+impl From<ConnectionVerdict> for Verdict {
+    fn from(v: ConnectionVerdict) -> Verdict {
+        let message = match (v.ok, v.kind) {
+            (true, _) => v.message,
+            (false, Some(kind)) => format!("{} — {}", kind_words(kind), v.message),
+            (false, None) => v.message,
+        };
+        Verdict { ok: v.ok, message }
+    }
+}
+
+/// The failure kinds in words a DBA can act on.
+fn kind_words(kind: sluice_engine::ErrorKind) -> &'static str {
+    use sluice_engine::ErrorKind::*;
+    match kind {
+        Unreachable => "Cannot reach the server (check host, port and firewall)",
+        Tls => "TLS failed (check the TLS mode and the server's certificate)",
+        AuthenticationFailed => "Authentication failed (check user name and password)",
+        DatabaseMissing => "The database does not exist",
+        PermissionDenied => "Permission denied for this user",
+        UnsupportedVersion => "Unsupported server version",
+        StatementTimeout | LockTimeout => "The server is too slow to answer",
+        InvalidInput => "The settings are not valid",
+        Query | ConnectionLost | Other => "Connection failed",
+    }
 }
 
 impl FormPage {
@@ -234,6 +275,18 @@ async fn form_page(
     form: InstanceForm,
     errors: FormErrors,
     status: StatusCode,
+) -> Response {
+    form_page_with(state, ctx, editing, form, errors, status, None).await
+}
+
+async fn form_page_with(
+    state: &AppState,
+    ctx: &Ctx,
+    editing: Option<&Instance>,
+    form: InstanceForm,
+    errors: FormErrors,
+    status: StatusCode,
+    verdict: Option<Verdict>,
 ) -> Response {
     let envs = match state.app.list_environments(&ctx.caller, false).await {
         Ok(envs) => envs,
@@ -271,6 +324,7 @@ async fn form_page(
         has_password: has(DataSourceKind::Admin),
         ro_has_password: has(DataSourceKind::ReadOnly),
         errors,
+        verdict,
     };
     ctx.render(status, &page)
 }
@@ -387,6 +441,27 @@ async fn create(State(state): State<AppState>, Post(ctx, form): Post<InstanceFor
         admin,
         read_only,
     };
+    if form.intent == "test" {
+        return match state.app.test_connection(&ctx.caller, &input).await {
+            Ok(verdict) => {
+                let status = StatusCode::OK;
+                form_page_with(
+                    &state,
+                    &ctx,
+                    None,
+                    form,
+                    errors,
+                    status,
+                    Some(verdict.into()),
+                )
+                .await
+            }
+            Err(err) => {
+                let (status, errors) = FormErrors::from_app(err, INPUTS);
+                form_page(&state, &ctx, None, form, errors, status).await
+            }
+        };
+    }
     match state.app.create_instance(&ctx.caller, input).await {
         Ok(i) => redirect_notice(
             &state,
@@ -420,9 +495,55 @@ struct ShowPage {
     sources: Vec<SourceRow>,
     databases: Vec<DbRow>,
     can_delete: bool,
+    can_sync: bool,
+    synced: String,
+    sync_error: String,
+    verdict: Option<Verdict>,
 }
 
 async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+    show_page(&state, &ctx, &id, None).await
+}
+
+/// Test the connection and show the verdict on the instance page.
+async fn test(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Post(ctx, NoFields {}): Post<NoFields>,
+) -> Response {
+    match state.app.test_instance(&ctx.caller, &id).await {
+        Ok(verdict) => show_page(&state, &ctx, &id, Some(verdict.into())).await,
+        Err(err) => error_page(&ctx, Section::Instances, err),
+    }
+}
+
+/// Discover the instance's databases now.
+async fn sync(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Post(ctx, NoFields {}): Post<NoFields>,
+) -> Response {
+    match state.app.sync_instance(&ctx.caller, &id).await {
+        Ok(report) => {
+            let mut notice = format!("Synced: {} database(s)", report.databases.len());
+            if !report.added.is_empty() {
+                notice.push_str(&format!(", new: {}", report.added.join(", ")));
+            }
+            if !report.missing.is_empty() {
+                notice.push_str(&format!(", gone: {}", report.missing.join(", ")));
+            }
+            redirect_notice(&state, &format!("/instances/{id}"), &format!("{notice}."))
+        }
+        Err(AppError::Upstream(message)) => {
+            let verdict = Verdict { ok: false, message };
+            show_page(&state, &ctx, &id, Some(verdict)).await
+        }
+        Err(err) => error_page(&ctx, Section::Instances, err),
+    }
+}
+
+async fn show_page(state: &AppState, ctx: &Ctx, id: &str, verdict: Option<Verdict>) -> Response {
+    let id = id.to_string();
     let instance = match state.app.instance(&ctx.caller, &id).await {
         Ok(i) => i,
         Err(err) => return error_page(&ctx, Section::Instances, err),
@@ -478,6 +599,10 @@ async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -
         sources,
         databases: db_rows(&dbs.items, &envs, &projects),
         can_delete: ctx.can(Permission::InstancesDelete),
+        can_sync: ctx.can(Permission::InstancesSync) && !instance.archived,
+        synced: instance.synced_at.map(when).unwrap_or_default(),
+        sync_error: instance.sync_error.clone(),
+        verdict,
     };
     ctx.ok(&page)
 }
@@ -507,6 +632,7 @@ fn form_of(i: &Instance) -> InstanceForm {
         ro_username: ro.map(|d| d.username.clone()).unwrap_or_default(),
         ro_password: String::new(),
         ro_database: ro.map(|d| d.database_name.clone()).unwrap_or_default(),
+        intent: String::new(),
     }
 }
 
