@@ -17,7 +17,11 @@
 //! per-dialect questions in the diff.
 
 pub mod dialect;
+mod keywords;
 pub mod model;
+pub mod quote;
+pub mod render;
 
 pub use dialect::{Dialect, Flavor, ServerInfo, UnknownDialect};
 pub use model::*;
+pub use quote::{quote_ident, quote_literal, quote_qualified};

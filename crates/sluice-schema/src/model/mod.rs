@@ -9,19 +9,23 @@
 //! them by name when it needs to.
 
 mod catalog;
+mod constraint;
+mod index;
 mod normalize;
 mod objects;
 mod table;
 
 pub use catalog::{Catalog, Schema};
+pub use constraint::{
+    Check, Deferral, ForeignKey, MatchType, PrimaryKey, ReferentialAction, UniqueConstraint,
+};
+pub use index::{Index, IndexKey, IndexMethod, IndexPart, NullsOrder, SortOrder};
 pub use objects::{
     CheckOption, ColumnRef, EnumType, Extension, Function, MaterializedView, RoutineKind, Sequence,
     Trigger, TriggerEvent, TriggerLevel, TriggerTiming, View, ViewSecurity, Volatility,
 };
 pub use table::{
-    Check, Column, Deferral, ForeignKey, Generated, GeneratedKind, Identity, IdentityKind, Index,
-    IndexKey, IndexMethod, IndexPart, MatchType, MysqlTableOptions, NullsOrder, Partition,
-    PartitionStrategy, Partitioning, PostgresTableOptions, PrimaryKey, QualifiedName,
-    ReferentialAction, SequenceOptions, SortOrder, SqliteTableOptions, Table, TableOptions,
-    UniqueConstraint,
+    Column, Generated, GeneratedKind, Identity, IdentityKind, MysqlTableOptions, Partition,
+    PartitionStrategy, Partitioning, PostgresTableOptions, QualifiedName, SequenceOptions,
+    SqliteTableOptions, Table, TableOptions,
 };

@@ -3,7 +3,8 @@
 //! serialize byte for byte the same.
 
 use super::catalog::{Catalog, Schema};
-use super::table::{Index, NullsOrder, Partitioning, SortOrder, Table};
+use super::index::{Index, NullsOrder, SortOrder};
+use super::table::{Partitioning, Table};
 use crate::dialect::Dialect;
 
 impl Catalog {

@@ -3,16 +3,21 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::table::{Index, SequenceOptions, is_false};
+use super::index::Index;
+use super::table::{SequenceOptions, is_false};
 
 /// A view.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct View {
     pub name: String,
-    /// The query (`SELECT ...`) as the server reports it
-    /// (`pg_get_viewdef`, `VIEW_DEFINITION`); a trailing semicolon is
-    /// tolerated and dropped when rendering.
+    /// The query (`SELECT ...`) as the server reports it; a trailing
+    /// semicolon is tolerated and dropped when rendering. Inspectors should
+    /// read it so that names of the database itself are not qualified
+    /// (`pg_get_viewdef` under the dump's search path; MySQL's `SHOW CREATE
+    /// VIEW` style, without the current database's `db`. prefix that
+    /// `information_schema.VIEWS` adds), so the dump applies to a database
+    /// of another name.
     pub definition: String,
     /// Explicit column names (`CREATE VIEW v (a, b)`), empty if none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
