@@ -37,6 +37,8 @@ pub struct InstancePatch {
     pub admin: DataSourceInput,
     /// `Some(None)` removes the read-only data source.
     pub read_only: Option<Option<DataSourceInput>>,
+    /// How often the background sync visits the instance (60 s to 1 day).
+    pub sync_interval_secs: Option<i64>,
 }
 
 impl App {
@@ -108,6 +110,11 @@ impl App {
             .as_deref()
             .map(|t| validate::title("title", t))
             .transpose()?;
+        if let Some(secs) = patch.sync_interval_secs {
+            if !(60..=86_400).contains(&secs) {
+                return Err(AppError::invalid("sync_interval_secs", "must be between 60 and 86400 seconds"));
+            }
+        }
         if let Some(env) = &patch.environment {
             validate::resource_id("environment", env)?;
         }
@@ -138,6 +145,7 @@ impl App {
             title,
             environment_id: patch.environment.clone(),
             engine_version: None,
+            sync_interval_secs: patch.sync_interval_secs,
             data_sources: Some(data_sources),
         };
         let detail = json!({

@@ -7,6 +7,7 @@
 //! recorded). Handlers stay thin: parse, call, render.
 
 mod audit;
+mod background;
 mod databases;
 mod environments;
 mod error;
@@ -24,7 +25,7 @@ pub use identity::{Caller, LoginThrottle, Session};
 pub use instances::{DataSourceInput, InstanceInput, InstancePatch};
 pub use permissions::Permission;
 pub use secrets::SecretBox;
-pub use sync::{ConnectionVerdict, SyncReport};
+pub use sync::{ConnectionVerdict, DatabaseSchema, SyncReport};
 
 use sluice_store::Store;
 use std::time::Duration;

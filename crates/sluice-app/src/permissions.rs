@@ -49,6 +49,8 @@ permissions! {
     ProjectMembersUpdate = "projects.members.update",
     DatabasesGet = "databases.get",
     DatabasesUpdate = "databases.update",
+    DatabasesSync = "databases.sync",
+    DatabasesCreate = "databases.create",
     AuditLogsList = "audit-logs.list",
 }
 
@@ -63,7 +65,7 @@ pub const WORKSPACE_ROLES: &[(WorkspaceRole, &[Permission])] = &[
         EnvironmentsGet, EnvironmentsCreate, EnvironmentsUpdate, EnvironmentsDelete,
         InstancesGet, InstancesCreate, InstancesUpdate, InstancesDelete, InstancesSync,
         ProjectsCreate, ProjectsGet, ProjectsUpdate, ProjectsDelete, ProjectMembersGet, ProjectMembersUpdate,
-        DatabasesGet, DatabasesUpdate,
+        DatabasesGet, DatabasesUpdate, DatabasesSync, DatabasesCreate,
         AuditLogsList,
     ]),
     (WorkspaceRole::Dba, &[
@@ -71,7 +73,7 @@ pub const WORKSPACE_ROLES: &[(WorkspaceRole, &[Permission])] = &[
         EnvironmentsGet, EnvironmentsCreate, EnvironmentsUpdate, EnvironmentsDelete,
         InstancesGet, InstancesCreate, InstancesUpdate, InstancesDelete, InstancesSync,
         ProjectsCreate, ProjectsGet, ProjectsUpdate, ProjectsDelete, ProjectMembersGet, ProjectMembersUpdate,
-        DatabasesGet, DatabasesUpdate,
+        DatabasesGet, DatabasesUpdate, DatabasesSync, DatabasesCreate,
         AuditLogsList,
     ]),
     (WorkspaceRole::Developer, &[WorkspaceGet, EnvironmentsGet, InstancesGet, ProjectsCreate]),
@@ -82,9 +84,9 @@ pub const WORKSPACE_ROLES: &[(WorkspaceRole, &[Permission])] = &[
 pub const PROJECT_ROLES: &[(ProjectRole, &[Permission])] = &[
     (ProjectRole::Owner, &[
         ProjectsGet, ProjectsUpdate, ProjectsDelete, ProjectMembersGet, ProjectMembersUpdate,
-        DatabasesGet, DatabasesUpdate,
+        DatabasesGet, DatabasesUpdate, DatabasesSync,
     ]),
-    (ProjectRole::Developer, &[ProjectsGet, ProjectMembersGet, DatabasesGet]),
+    (ProjectRole::Developer, &[ProjectsGet, ProjectMembersGet, DatabasesGet, DatabasesSync]),
 ];
 
 pub fn workspace_grants(role: WorkspaceRole, permission: Permission) -> bool {

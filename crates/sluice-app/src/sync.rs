@@ -163,3 +163,78 @@ impl App {
 fn outcome(ok: bool) -> sluice_store::Outcome {
     if ok { sluice_store::Outcome::Success } else { sluice_store::Outcome::Failed }
 }
+
+/// The last inspected schema of a database.
+#[derive(Debug, Clone)]
+pub struct DatabaseSchema {
+    pub catalog: sluice_schema::Catalog,
+    pub ddl: String,
+    pub synced_at: i64,
+}
+
+impl App {
+    /// Inspect a database's schema now and keep it (model and DDL dump).
+    pub async fn sync_database(&self, caller: &Caller, instance: &str, name: &str) -> AppResult<DatabaseSchema> {
+        let db = self.store.database(instance, name).await?;
+        self.authorize(caller, Permission::DatabasesSync, Some(&db.project_id)).await?;
+        let inst = self.store.instance(instance).await?;
+        self.audited(caller, "databases.sync", &format!("instances/{instance}/databases/{name}"), json!({}), async {
+            let engine = self.admin_engine(&inst).await?;
+            let catalog = match engine.inspect(name).await {
+                Ok(catalog) => catalog,
+                Err(err) => {
+                    self.store.record_schema_sync(db.id, Err(&err.message)).await?;
+                    return Err(AppError::Upstream(format!("cannot inspect {name} on {instance}: {}", err.message)));
+                }
+            };
+            let json = serde_json::to_string(&catalog).map_err(|e| AppError::Internal(e.to_string()))?;
+            let ddl = sluice_schema::render::ddl(&catalog);
+            self.store.record_schema_sync(db.id, Ok((&json, &ddl))).await?;
+            Ok(DatabaseSchema { catalog, ddl, synced_at: sluice_store::now_ms() })
+        })
+        .await
+    }
+
+    /// The schema kept at the last sync; NotFound when never synced.
+    pub async fn database_schema(&self, caller: &Caller, instance: &str, name: &str) -> AppResult<DatabaseSchema> {
+        let db = self.database(caller, instance, name).await?;
+        let snapshot = self
+            .store
+            .schema_snapshot(db.id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("a synced schema of database {name} (sync it first)")))?;
+        let catalog = serde_json::from_str(&snapshot.catalog).map_err(|e| AppError::Internal(format!("stored schema: {e}")))?;
+        Ok(DatabaseSchema { catalog, ddl: snapshot.ddl, synced_at: snapshot.synced_at })
+    }
+
+    /// Create a database on an instance; it lands in the default project.
+    pub async fn create_database(
+        &self,
+        caller: &Caller,
+        instance: &str,
+        name: &str,
+        options: &sluice_engine::CreateDatabaseOptions,
+    ) -> AppResult<sluice_store::Database> {
+        self.authorize(caller, Permission::DatabasesCreate, None).await?;
+        let inst = self.store.instance(instance).await?;
+        if inst.archived {
+            return Err(AppError::FailedPrecondition(format!("instance {instance} is archived")));
+        }
+        validate::text("name", name, 64)?;
+        if name.trim().is_empty() || name != name.trim() {
+            return Err(AppError::invalid("name", "must not be empty or start or end with spaces"));
+        }
+        let detail = json!({"name": name, "options": options});
+        self.audited(caller, "databases.create", &format!("instances/{instance}/databases/{name}"), detail, async {
+            let engine = self.admin_engine(&inst).await?;
+            engine.create_database(name, options).await.map_err(|err| match err.kind {
+                ErrorKind::InvalidInput => AppError::invalid("options", err.message),
+                ErrorKind::Query => AppError::FailedPrecondition(format!("cannot create database {name}: {}", err.message)),
+                ErrorKind::PermissionDenied => AppError::FailedPrecondition(format!("the instance's admin user may not create databases: {}", err.message)),
+                _ => AppError::Upstream(format!("cannot create database {name} on {instance}: {}", err.message)),
+            })?;
+            Ok(self.store.upsert_database(instance, name).await?)
+        })
+        .await
+    }
+}

@@ -59,6 +59,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     };
     let config = AppConfig { session_ttl: Duration::from_secs(args.session_hours * 3600) };
     let app = App::new(store.clone(), secrets, config);
+    let app_for_sync = app.clone();
     let state = AppState::new(app, args.secure_cookies);
     let listener = tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("cannot listen on {}", args.addr))?;
     let addr = listener.local_addr()?;
@@ -66,6 +67,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     println!("Sluice is running at http://{addr}/");
     let _ = std::io::stdout().flush();
     spawn_session_sweeper(store.clone());
+    spawn_background_sync(app_for_sync);
     sluice_server::serve(listener, state, shutdown_signal()).await.context("server failed")?;
     store.close().await;
     tracing::info!("sluice stopped");
@@ -110,6 +112,21 @@ fn spawn_session_sweeper(store: Store) {
             tick.tick().await;
             if let Err(err) = store.delete_expired_tokens().await {
                 tracing::warn!(%err, "cannot sweep expired sessions");
+            }
+        }
+    });
+}
+
+/// Look for instances due for a sync every 30 seconds; each instance has
+/// its own interval (10 minutes unless changed).
+fn spawn_background_sync(app: App) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(30));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(err) = app.sync_due().await {
+                tracing::warn!(%err, "background sync round failed");
             }
         }
     });

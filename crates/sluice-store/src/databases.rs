@@ -1,6 +1,6 @@
 use crate::backend::query;
 use crate::{
-    Database, DatabaseFilter, Labels, Page, PageRequest, Store, StoreError, StoreResult, SyncState,
+    Database, DatabaseFilter, Labels, Page, PageRequest, SchemaSnapshot, Store, StoreError, StoreResult, SyncState,
     now_ms,
 };
 
@@ -8,7 +8,7 @@ use crate::{
 macro_rules! select_database {
     ($rest:literal) => {
         concat!(
-            "SELECT d.id, d.instance_id, d.name, d.project_id, d.labels, d.sync_state, d.synced_at, d.created_at, \
+            "SELECT d.id, d.instance_id, d.name, d.project_id, d.labels, d.sync_state, d.synced_at, d.sync_error, d.created_at, \
              d.updated_at, i.environment_id, i.engine FROM db d JOIN instance i ON i.id = d.instance_id ",
             $rest
         )
@@ -89,5 +89,32 @@ impl Store {
             )));
         }
         self.database(instance_id, name).await
+    }
+
+    /// Keep the schema inspected at a sync (replacing the previous one), or
+    /// the error that stopped the inspection.
+    pub async fn record_schema_sync(&self, db_id: i64, result: Result<(&str, &str), &str>) -> StoreResult<()> {
+        const SNAPSHOT: &str = "INSERT INTO db_schema (db_id, catalog, ddl, synced_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (db_id) DO UPDATE SET catalog = excluded.catalog, ddl = excluded.ddl, synced_at = excluded.synced_at";
+        const STATE: &str = "UPDATE db SET sync_error = $1, synced_at = $2, updated_at = $2 WHERE id = $3";
+        let now = now_ms();
+        let mut tx = self.begin().await?;
+        let error = match result {
+            Ok((catalog, ddl)) => {
+                query!(tx &mut tx => |db| sqlx::query(SNAPSHOT).bind(db_id).bind(catalog).bind(ddl).bind(now)
+                    .execute(db).await.map(|r| r.rows_affected()))?;
+                ""
+            }
+            Err(error) => error,
+        };
+        query!(tx &mut tx => |db| sqlx::query(STATE).bind(error).bind(now).bind(db_id)
+            .execute(db).await.map(|r| r.rows_affected()))?;
+        tx.commit().await
+    }
+
+    /// The last inspected schema of a database, if it was ever synced.
+    pub async fn schema_snapshot(&self, db_id: i64) -> StoreResult<Option<SchemaSnapshot>> {
+        const SQL: &str = "SELECT db_id, catalog, ddl, synced_at FROM db_schema WHERE db_id = $1";
+        Ok(query!(pool self => |db| sqlx::query_as::<_, SchemaSnapshot>(SQL).bind(db_id).fetch_optional(db).await)?)
     }
 }

@@ -31,7 +31,7 @@ impl Store {
     }
 
     pub async fn instance(&self, id: &str) -> StoreResult<Instance> {
-        const SQL: &str = "SELECT id, title, engine, environment_id, engine_version, synced_at, sync_error, archived, created_at, updated_at \
+        const SQL: &str = "SELECT id, title, engine, environment_id, engine_version, synced_at, sync_error, sync_interval_secs, archived, created_at, updated_at \
              FROM instance WHERE id = $1";
         const SOURCES: &str = "SELECT instance_id, kind, host, port, username, password_sealed, database_name, tls_mode \
              FROM data_source WHERE instance_id = $1 ORDER BY kind";
@@ -45,7 +45,7 @@ impl Store {
     /// Instances ordered by environment order then id, with data sources
     /// (two queries in all, whatever the number of instances).
     pub async fn list_instances(&self, show_archived: bool) -> StoreResult<Vec<Instance>> {
-        const SQL: &str = "SELECT i.id, i.title, i.engine, i.environment_id, i.engine_version, i.synced_at, i.sync_error, i.archived, \
+        const SQL: &str = "SELECT i.id, i.title, i.engine, i.environment_id, i.engine_version, i.synced_at, i.sync_error, i.sync_interval_secs, i.archived, \
              i.created_at, i.updated_at FROM instance i JOIN environment e ON e.id = i.environment_id \
              WHERE ($1 OR NOT i.archived) ORDER BY i.archived, e.position, i.id";
         let mut instances = query!(pool self => |db| sqlx::query_as::<_, Instance>(SQL).bind(show_archived).fetch_all(db).await)?;
@@ -71,14 +71,15 @@ impl Store {
         update: &InstanceUpdate,
     ) -> StoreResult<Instance> {
         const SQL: &str = "UPDATE instance SET title = COALESCE($1, title), environment_id = COALESCE($2, environment_id), \
-             engine_version = COALESCE($3, engine_version), updated_at = $4 WHERE id = $5";
+             engine_version = COALESCE($3, engine_version), sync_interval_secs = COALESCE($6, sync_interval_secs), \
+             updated_at = $4 WHERE id = $5";
         let now = now_ms();
         let mut tx = self.begin().await?;
         if let Some(env) = &update.environment_id {
             ensure_active_environment(&mut tx, env).await?;
         }
         let n = query!(tx &mut tx => |db| sqlx::query(SQL)
-            .bind(&update.title).bind(&update.environment_id).bind(&update.engine_version).bind(now).bind(id)
+            .bind(&update.title).bind(&update.environment_id).bind(&update.engine_version).bind(now).bind(id).bind(update.sync_interval_secs)
             .execute(db).await.map(|r| r.rows_affected()))?;
         if n == 0 {
             return Err(StoreError::NotFound(format!("instance {id}")));

@@ -158,6 +158,8 @@ pub struct Instance {
     /// When the last sync ended, and its error (empty when it succeeded).
     pub synced_at: Option<i64>,
     pub sync_error: String,
+    /// How often the background sync visits this instance.
+    pub sync_interval_secs: i64,
     pub archived: bool,
     pub created_at: i64,
     pub updated_at: i64,
@@ -202,6 +204,7 @@ pub struct InstanceUpdate {
     pub title: Option<String>,
     pub environment_id: Option<String>,
     pub engine_version: Option<String>,
+    pub sync_interval_secs: Option<i64>,
     /// Replace the data sources wholesale (the app merges the edits).
     pub data_sources: Option<Vec<DataSource>>,
 }
@@ -256,12 +259,24 @@ pub struct Database {
     #[sqlx(try_from = "String")]
     pub sync_state: SyncState,
     pub synced_at: Option<i64>,
+    /// The error of the last schema sync (empty when it succeeded).
+    pub sync_error: String,
     pub created_at: i64,
     pub updated_at: i64,
     /// Joined from the instance.
     pub environment_id: String,
     #[sqlx(try_from = "String")]
     pub engine: Engine,
+}
+
+/// The last inspected schema of a database.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SchemaSnapshot {
+    pub db_id: i64,
+    /// The neutral model (sluice-schema's Catalog) as JSON.
+    pub catalog: String,
+    pub ddl: String,
+    pub synced_at: i64,
 }
 
 /// Which databases to list; every filter is optional.
