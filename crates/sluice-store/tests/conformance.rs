@@ -646,6 +646,7 @@ async fn instances_lifecycle(cx: Ctx) -> Result<()> {
                 title: Some("Primary".into()),
                 environment_id: Some("test".into()),
                 engine_version: Some("16.4".into()),
+                sync_interval_secs: Some(120),
                 data_sources: Some(vec![moved_admin.clone()]),
             },
         )
@@ -653,6 +654,7 @@ async fn instances_lifecycle(cx: Ctx) -> Result<()> {
     assert_eq!(updated.title, "Primary");
     assert_eq!(updated.environment_id, "test");
     assert_eq!(updated.engine_version, "16.4");
+    assert_eq!(updated.sync_interval_secs, 120);
     assert_eq!(updated.data_sources, vec![moved_admin.clone()]);
 
     // An empty update changes nothing but the clock.
