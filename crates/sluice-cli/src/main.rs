@@ -2,6 +2,7 @@
 //! one as a client (`sluice login`, `sluice env list`, ...).
 
 mod client;
+mod inspect;
 mod serve;
 
 use clap::Parser;
@@ -22,6 +23,8 @@ struct Cli {
 enum Command {
     /// Run the Sluice server (API, web UI) on an embedded or PostgreSQL metadata store.
     Serve(serve::ServeArgs),
+    /// Print a database's schema as DDL (or the model as JSON), offline.
+    Inspect(inspect::InspectArgs),
     #[command(flatten)]
     Client(client::ClientCommand),
 }
@@ -41,6 +44,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Serve(args) => serve::run(args).await.map(|()| ExitCode::SUCCESS),
+            Command::Inspect(args) => inspect::run(args).await,
             Command::Client(cmd) => client::run(cmd).await,
         }
     });
