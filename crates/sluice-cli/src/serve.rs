@@ -45,30 +45,42 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot create data directory {}", args.data_dir.display()))?;
     let store = match &args.metadata_url {
         Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-            Store::open_postgres(url).await.context("cannot open the PostgreSQL metadata store")?
+            Store::open_postgres(url)
+                .await
+                .context("cannot open the PostgreSQL metadata store")?
         }
         Some(_) => bail!("--metadata-url must be a postgres:// URL"),
         None => {
             let path = args.data_dir.join("sluice.db");
-            Store::open_sqlite(&path).await.with_context(|| format!("cannot open the metadata store {}", path.display()))?
+            Store::open_sqlite(&path)
+                .await
+                .with_context(|| format!("cannot open the metadata store {}", path.display()))?
         }
     };
     let secrets = match &args.secret_key {
-        Some(key) => SecretBox::from_base64(key).map_err(anyhow::Error::msg).context("SLUICE_SECRET_KEY")?,
+        Some(key) => SecretBox::from_base64(key)
+            .map_err(anyhow::Error::msg)
+            .context("SLUICE_SECRET_KEY")?,
         None => load_or_create_key(&args.data_dir)?,
     };
-    let config = AppConfig { session_ttl: Duration::from_secs(args.session_hours * 3600) };
+    let config = AppConfig {
+        session_ttl: Duration::from_secs(args.session_hours * 3600),
+    };
     let app = App::new(store.clone(), secrets, config);
     let app_for_sync = app.clone();
     let state = AppState::new(app, args.secure_cookies);
-    let listener = tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("cannot listen on {}", args.addr))?;
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.addr))?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, store = store.backend_name(), "sluice is serving");
     println!("Sluice is running at http://{addr}/");
     let _ = std::io::stdout().flush();
     spawn_session_sweeper(store.clone());
     spawn_background_sync(app_for_sync);
-    sluice_server::serve(listener, state, shutdown_signal()).await.context("server failed")?;
+    sluice_server::serve(listener, state, shutdown_signal())
+        .await
+        .context("server failed")?;
     store.close().await;
     tracing::info!("sluice stopped");
     Ok(())
@@ -77,7 +89,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
 fn init_logging(format: &str) -> anyhow::Result<()> {
     let filter = tracing_subscriber::EnvFilter::try_from_env("SLUICE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     match format {
         "json" => builder.json().init(),
         "text" => builder.init(),
@@ -90,15 +104,20 @@ fn init_logging(format: &str) -> anyhow::Result<()> {
 fn load_or_create_key(data_dir: &Path) -> anyhow::Result<SecretBox> {
     let path = data_dir.join("secret.key");
     if path.exists() {
-        let key = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
-        return SecretBox::from_base64(&key).map_err(anyhow::Error::msg).with_context(|| format!("bad key in {}", path.display()));
+        let key = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        return SecretBox::from_base64(&key)
+            .map_err(anyhow::Error::msg)
+            .with_context(|| format!("bad key in {}", path.display()));
     }
     let key = SecretBox::generate_key();
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(&path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut file = options
+        .open(&path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
     file.write_all(key.as_bytes())?;
     tracing::info!(path = %path.display(), "generated a new secret key: back it up with the data directory");
     SecretBox::from_base64(&key).map_err(anyhow::Error::msg)
