@@ -9,12 +9,19 @@
 
 mod config;
 mod error;
+mod execute;
+mod history;
 mod mysql;
 mod postgres;
 mod sqlite;
 
 pub use config::{ConnectionConfig, CreateDatabaseOptions, EngineKind, Tls};
 pub use error::{EngineError, ErrorKind};
+pub use execute::{
+    CancelHandle, ChangeRecord, ExecutionError, ExecutionReport, FailedStatement, Progress,
+    StatementEvent, StatementResult, Stopped, checksum,
+};
+pub use history::{HistoryEntry, HistoryStatus};
 
 use serde::Serialize;
 
@@ -83,6 +90,51 @@ impl Engine {
             Engine::Postgres(e) => e.create_database(name, options).await,
             Engine::Mysql(e) => e.create_database(name, options).await,
             Engine::Sqlite(e) => e.create_database(name, options).await,
+        }
+    }
+
+    /// Run a change script on `database`, recorded in `sluice_history` as
+    /// `change`: split for the dialect, refused if empty, if it holds
+    /// transaction control, or if the version is already applied there;
+    /// then one transaction plus the statements that must run alone
+    /// (PostgreSQL, SQLite) or statement by statement (MySQL). `progress`
+    /// hears each statement as it starts and finishes; `handle` lets another
+    /// task [`Engine::cancel`] the script.
+    pub async fn execute(
+        &self,
+        database: &str,
+        script: &str,
+        change: &ChangeRecord,
+        handle: &CancelHandle,
+        progress: Progress<'_>,
+    ) -> Result<ExecutionReport, ExecutionError> {
+        match self {
+            Engine::Postgres(e) => e.execute(database, script, change, handle, progress).await,
+            Engine::Mysql(e) => e.execute(database, script, change, handle, progress).await,
+            Engine::Sqlite(e) => e.execute(database, script, change, handle, progress).await,
+        }
+    }
+
+    /// Stop the script running under `handle`: it stops at its next
+    /// statement boundary, and the running statement is interrupted where
+    /// the engine can (PostgreSQL `pg_cancel_backend`, MySQL `KILL QUERY`).
+    /// `Ok(true)` if a running statement was signalled. SQLite cannot
+    /// interrupt a statement and answers with an error saying so.
+    pub async fn cancel(&self, handle: &CancelHandle) -> Result<bool, EngineError> {
+        match self {
+            Engine::Postgres(e) => e.cancel(handle).await,
+            Engine::Mysql(e) => e.cancel(handle).await,
+            Engine::Sqlite(e) => e.cancel(handle).await,
+        }
+    }
+
+    /// The runs recorded in `sluice_history` for `database`, oldest first
+    /// (empty when Sluice never changed it).
+    pub async fn history(&self, database: &str) -> Result<Vec<HistoryEntry>, EngineError> {
+        match self {
+            Engine::Postgres(e) => e.history(database).await,
+            Engine::Mysql(e) => e.history(database).await,
+            Engine::Sqlite(e) => e.history(database).await,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! MySQL 8 and MariaDB 10.6 and newer; the flavour is detected from the
 //! server's version string.
 
+mod execute;
 mod inspect;
 
 use crate::error::{timeout, transport_error};

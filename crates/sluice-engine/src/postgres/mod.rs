@@ -1,5 +1,6 @@
 //! PostgreSQL 12 and newer.
 
+mod execute;
 mod inspect;
 
 use crate::error::{timeout, transport_error};

@@ -2,6 +2,7 @@
 //! `*.db`, `*.sqlite` and `*.sqlite3` files are its databases (named by
 //! file stem); new databases are created as `<name>.db` in the directory.
 
+mod execute;
 mod inspect;
 
 
