@@ -45,6 +45,8 @@ struct Fixture {
     h: Harness,
     tokens: Vec<(String, Option<String>)>,
     victim: i64,
+    /// Holds the SQLite instance's files while the fixture lives.
+    _dir: tempfile::TempDir,
 }
 
 /// A fresh estate: environments, an instance with a database in project
@@ -152,6 +154,21 @@ async fn fixture() -> Fixture {
         .await
         .unwrap();
     h.app.store.upsert_database("pg", "ledger").await.unwrap();
+
+    // A SQLite instance whose database `orders` (in alpha) has a synced schema.
+    let dir = tempfile::tempdir().unwrap();
+    {
+        use sqlx::Connection;
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("orders.db").display());
+        let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::raw_sql("CREATE TABLE line (id INTEGER PRIMARY KEY)").execute(&mut conn).await.unwrap();
+    }
+    let r = h.call("POST", "/v1/instances", Some(&owner), Some(json!({"id": "lite", "title": "Lite", "engine": "SQLITE", "environment": "test", "database": dir.path()}))).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let lite = h.app.store.upsert_database("lite", "orders").await.unwrap();
+    h.app.store.update_database("lite", "orders", Some("alpha"), None).await.unwrap();
+    let catalog = serde_json::to_string(&sluice_schema::Catalog::new("orders", sluice_schema::Dialect::Sqlite)).unwrap();
+    h.app.store.record_schema_sync(lite.id, Ok((&catalog, ""))).await.unwrap();
     h.app
         .store
         .update_database("pg", "ledger", Some("beta"), None)
@@ -169,7 +186,7 @@ async fn fixture() -> Fixture {
         ("anon".into(), None),
         ("expired".into(), Some(expired)),
     ];
-    Fixture { h, tokens, victim }
+    Fixture { h, tokens, victim, _dir: dir }
 }
 
 impl Fixture {
@@ -264,6 +281,10 @@ fn sample(method: &str, path: &str, victim: i64) -> Option<(String, Option<Value
             Some(json!({"labels": {"tier": "gold"}})),
         ),
         ("get", "/v1/audit-logs") => r("/v1/audit-logs", None),
+        ("post", "/v1/instances/{id}/databases") => r("/v1/instances/lite/databases", Some(json!({"name": "fresh"}))),
+        ("post", "/v1/instances/{id}/databases/{name}/sync") => r("/v1/instances/lite/databases/orders/sync", None),
+        ("get", "/v1/instances/{id}/databases/{name}/schema") => r("/v1/instances/lite/databases/orders/schema", None),
+        ("get", "/v1/instances/{id}/databases/{name}/schema.sql") => r("/v1/instances/lite/databases/orders/schema.sql", None),
         _ => {
             panic!("route {method} {path} has no sample request in the permission matrix: add one")
         }
@@ -433,11 +454,11 @@ async fn projects_are_private_to_their_members() {
             None,
         )
         .await;
-    assert_eq!(r.json()["databases"].as_array().unwrap().len(), 1);
+    assert_eq!(r.json()["databases"].as_array().unwrap().len(), 2, "pg/orders and lite/orders");
     let r =
         fx.h.call("GET", "/v1/databases", fx.token(Who::Dba), None)
             .await;
-    assert_eq!(r.json()["databases"].as_array().unwrap().len(), 2);
+    assert_eq!(r.json()["databases"].as_array().unwrap().len(), 3);
     // Denials are audited.
     let r =
         fx.h.call(

@@ -80,3 +80,78 @@ pub async fn update(
     let db = s.app.update_database(&caller, &id, &name, req.project.as_deref(), req.labels.map(Labels)).await?;
     Ok(Json(DatabaseView::from(&db)))
 }
+
+/// A database's schema as the neutral model (stable, sorted JSON).
+fn schema_json(schema: &sluice_app::DatabaseSchema) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let body = serde_json::json!({
+        "synced_at": super::views::timestamp(schema.synced_at),
+        "catalog": schema.catalog,
+    });
+    Ok(Json(body).into_response())
+}
+
+/// Inspect the database's schema now and keep it.
+#[utoipa::path(post, path = "/v1/instances/{id}/databases/{name}/sync", tag = "databases",
+    params(("id" = String, Path), ("name" = String, Path)),
+    responses((status = 200, description = "`{synced_at, catalog}`: the inspected model"), (status = 502, body = crate::error::ErrorBody)),
+    extensions(("x-permission" = json!("databases.sync")), ("x-scope" = json!("project"))))]
+pub async fn sync(
+    State(s): State<AppState>,
+    Authed(caller): Authed,
+    ApiPath((id, name)): ApiPath<(String, String)>,
+) -> Result<axum::response::Response, ApiError> {
+    schema_json(&s.app.sync_database(&caller, &id, &name).await?)
+}
+
+/// The schema kept at the last sync, as the neutral model.
+#[utoipa::path(get, path = "/v1/instances/{id}/databases/{name}/schema", tag = "databases",
+    params(("id" = String, Path), ("name" = String, Path)),
+    responses((status = 200, description = "`{synced_at, catalog}`"), (status = 404, body = crate::error::ErrorBody)),
+    extensions(("x-permission" = json!("databases.get")), ("x-scope" = json!("project"))))]
+pub async fn schema(
+    State(s): State<AppState>,
+    Authed(caller): Authed,
+    ApiPath((id, name)): ApiPath<(String, String)>,
+) -> Result<axum::response::Response, ApiError> {
+    schema_json(&s.app.database_schema(&caller, &id, &name).await?)
+}
+
+/// The schema kept at the last sync, as DDL the engine can run.
+#[utoipa::path(get, path = "/v1/instances/{id}/databases/{name}/schema.sql", tag = "databases",
+    params(("id" = String, Path), ("name" = String, Path)),
+    responses((status = 200, content_type = "text/plain", body = String), (status = 404, body = crate::error::ErrorBody)),
+    extensions(("x-permission" = json!("databases.get")), ("x-scope" = json!("project"))))]
+pub async fn schema_sql(
+    State(s): State<AppState>,
+    Authed(caller): Authed,
+    ApiPath((id, name)): ApiPath<(String, String)>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let schema = s.app.database_schema(&caller, &id, &name).await?;
+    Ok(([(axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8")], schema.ddl).into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateDatabase {
+    pub name: String,
+    /// PostgreSQL: owner, encoding, template, locale. MySQL/MariaDB: charset, collation.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub options: sluice_engine::CreateDatabaseOptions,
+}
+
+/// Create a database on the instance; it lands in the default project.
+#[utoipa::path(post, path = "/v1/instances/{id}/databases", tag = "databases", params(("id" = String, Path)),
+    request_body = CreateDatabase, responses((status = 201, body = DatabaseView), (status = 409, body = crate::error::ErrorBody)),
+    extensions(("x-permission" = json!("databases.create"))))]
+pub async fn create(
+    State(s): State<AppState>,
+    Authed(caller): Authed,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(req): ApiJson<CreateDatabase>,
+) -> Result<(axum::http::StatusCode, Json<DatabaseView>), ApiError> {
+    let db = s.app.create_database(&caller, &id, &req.name, &req.options).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(DatabaseView::from(&db))))
+}

@@ -63,6 +63,8 @@ pub struct UpdateInstance {
     pub password: Option<String>,
     pub database: Option<String>,
     pub tls_mode: Option<String>,
+    /// How often the background sync visits the instance, 60 to 86400 seconds.
+    pub sync_interval_secs: Option<i64>,
     /// `null` removes the read-only data source.
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<DataSourceRequest>)]
@@ -151,7 +153,7 @@ pub async fn update(
         Some(None) => Some(None),
         Some(Some(r)) => Some(Some(data_source("read_only.", r)?)),
     };
-    let patch = InstancePatch { title: req.title, environment: req.environment, admin, read_only };
+    let patch = InstancePatch { title: req.title, environment: req.environment, admin, read_only, sync_interval_secs: req.sync_interval_secs };
     Ok(Json(InstanceView::from(&s.app.update_instance(&caller, &id, patch).await?)))
 }
 

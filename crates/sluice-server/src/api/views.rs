@@ -123,6 +123,7 @@ pub struct InstanceView {
     /// When the last sync or connection test ended, and its error if it failed.
     pub synced_at: Option<String>,
     pub sync_error: String,
+    pub sync_interval_secs: i64,
     pub data_sources: Vec<DataSourceView>,
     pub archived: bool,
     pub created_at: String,
@@ -139,6 +140,7 @@ impl From<&Instance> for InstanceView {
             engine_version: i.engine_version.clone(),
             synced_at: i.synced_at.map(timestamp),
             sync_error: i.sync_error.clone(),
+            sync_interval_secs: i.sync_interval_secs,
             data_sources: i.data_sources.iter().map(DataSourceView::from).collect(),
             archived: i.archived,
             created_at: timestamp(i.created_at),
@@ -198,6 +200,8 @@ pub struct DatabaseView {
     /// OK or NOT_FOUND (gone at the last instance sync).
     pub sync_state: String,
     pub synced_at: Option<String>,
+    /// The error of the last schema sync; empty when it succeeded.
+    pub sync_error: String,
 }
 
 impl From<&Database> for DatabaseView {
@@ -211,6 +215,7 @@ impl From<&Database> for DatabaseView {
             labels: d.labels.0.clone(),
             sync_state: d.sync_state.to_string(),
             synced_at: d.synced_at.map(timestamp),
+            sync_error: d.sync_error.clone(),
         }
     }
 }

@@ -176,6 +176,8 @@ pub struct InstanceForm {
     ro_database: String,
     /// `test` when "Test connection" was pressed instead of "Add instance".
     intent: String,
+    /// Background sync interval, edited in minutes.
+    sync_minutes: String,
 }
 
 const INPUTS: &[&str] = &[
@@ -194,6 +196,7 @@ const INPUTS: &[&str] = &[
     "ro_username",
     "ro_password",
     "ro_database",
+    "sync_minutes",
 ];
 
 #[derive(Template)]
@@ -633,6 +636,7 @@ fn form_of(i: &Instance) -> InstanceForm {
         ro_password: String::new(),
         ro_database: ro.map(|d| d.database_name.clone()).unwrap_or_default(),
         intent: String::new(),
+        sync_minutes: (i.sync_interval_secs / 60).to_string(),
     }
 }
 
@@ -696,7 +700,12 @@ async fn update(
         )
         .await;
     }
+    let sync_minutes: Option<i64> = number("sync_minutes", &form.sync_minutes, &mut errors);
+    if !errors.is_empty() {
+        return form_page(&state, &ctx, Some(&instance), form, errors, StatusCode::BAD_REQUEST).await;
+    }
     let patch = InstancePatch {
+        sync_interval_secs: sync_minutes.map(|m| m.saturating_mul(60)),
         title: Some(form.title.clone()),
         environment: optional(&form.environment),
         admin,
