@@ -342,6 +342,27 @@ async fn a_person_builds_an_estate_in_the_browser() {
         "moved and labelled"
     );
     b.shot("08a-database").await;
+
+    // Its schema as a sync would keep it: the browser, the diagram, the DDL.
+    let db_id = app.store.database("orders-pg", "orders").await.unwrap().id;
+    let catalog = shop_catalog();
+    let json = serde_json::to_string(&catalog).unwrap();
+    let ddl = sluice_schema::render::ddl(&catalog);
+    app.store
+        .record_schema_sync(db_id, Ok((&json, &ddl)))
+        .await
+        .expect("keep a schema");
+    b.goto("/instances/orders-pg/databases/orders/schema#t-public-orders")
+        .await;
+    b.wait_for("Referenced by").await;
+    b.shot("08d-database-schema").await;
+    b.goto("/instances/orders-pg/databases/orders/diagram")
+        .await;
+    b.wait_for("foreign keys").await;
+    b.shot("08e-database-diagram").await;
+    b.goto("/instances/orders-pg/databases/orders/ddl").await;
+    b.wait_for("CREATE TABLE").await;
+    b.shot("08f-database-ddl").await;
     b.goto("/databases?project=shop").await;
     assert!(b.source().await.contains("orders"));
     b.shot("08b-databases").await;
@@ -391,4 +412,117 @@ async fn a_person_builds_an_estate_in_the_browser() {
     let _ = stop.send(());
     let _ = server.await;
     drop(driver);
+}
+
+/// A shop's schema: a dozen tables linked by foreign keys, a view, a
+/// function and a trigger.
+fn shop_catalog() -> sluice_schema::Catalog {
+    use sluice_schema::{
+        Catalog, Column, Dialect, ForeignKey, Function, Index, PrimaryKey, RoutineKind, Schema,
+        Table, Trigger, TriggerEvent, UniqueConstraint, View,
+    };
+    let table = |name: &str, columns: &[(&str, &str)], refs: &[(&str, &str)]| {
+        let mut t = Table::new(name)
+            .with_column(
+                Column::new("id", "bigint").with_identity(sluice_schema::Identity::default()),
+            )
+            .with_primary_key(PrimaryKey::new(Some(&format!("{name}_pkey")), ["id"]));
+        for (column, target) in refs {
+            t = t
+                .with_column(Column::new(*column, "bigint").not_null())
+                .with_foreign_key(ForeignKey::new(
+                    Some(&format!("{name}_{column}_fkey")),
+                    [*column],
+                    "public",
+                    *target,
+                    ["id"],
+                ))
+                .with_index(Index::new(format!("{name}_{column}_idx")).on_columns([*column]));
+        }
+        for (column, ty) in columns {
+            t = t.with_column(Column::new(*column, *ty));
+        }
+        t
+    };
+    let ts = ("created_at", "timestamp with time zone");
+    let mut account = table("account", &[("email", "text"), ("name", "text"), ts], &[]);
+    account = account.with_unique(UniqueConstraint::new(Some("account_email_key"), ["email"]));
+    let mut touch = Function::new(RoutineKind::Function, "touch");
+    touch.signature = "touch()".into();
+    touch.returns = Some("trigger".into());
+    touch.language = "plpgsql".into();
+    touch.definition = Some(
+        "CREATE FUNCTION public.touch() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  NEW.updated_at := now();\n  RETURN NEW;\nEND\n$$;".into(),
+    );
+    let mut trigger = Trigger::new("orders_touch", "orders");
+    trigger.events = vec![TriggerEvent::Update];
+    trigger.function = Some("touch()".into());
+    let schema = Schema::new("public")
+        .with_table(account)
+        .with_table(table(
+            "address",
+            &[("line1", "text"), ("city", "text"), ("country", "char(2)")],
+            &[("account_id", "account")],
+        ))
+        .with_table(table("category", &[("name", "text")], &[]))
+        .with_table(table(
+            "supplier",
+            &[("name", "text"), ("country", "char(2)")],
+            &[],
+        ))
+        .with_table(table(
+            "product",
+            &[
+                ("sku", "text"),
+                ("name", "text"),
+                ("price", "numeric(12,2)"),
+            ],
+            &[("category_id", "category"), ("supplier_id", "supplier")],
+        ))
+        .with_table(table(
+            "warehouse",
+            &[("name", "text")],
+            &[("address_id", "address")],
+        ))
+        .with_table(table(
+            "stock",
+            &[("quantity", "integer")],
+            &[("product_id", "product"), ("warehouse_id", "warehouse")],
+        ))
+        .with_table(table(
+            "orders",
+            &[
+                ("status", "text"),
+                ts,
+                ("updated_at", "timestamp with time zone"),
+            ],
+            &[("account_id", "account"), ("address_id", "address")],
+        ))
+        .with_table(table(
+            "order_item",
+            &[("quantity", "integer"), ("price", "numeric(12,2)")],
+            &[("order_id", "orders"), ("product_id", "product")],
+        ))
+        .with_table(table(
+            "payment",
+            &[("amount", "numeric(12,2)"), ("provider", "text"), ts],
+            &[("order_id", "orders")],
+        ))
+        .with_table(table(
+            "shipment",
+            &[("carrier", "text"), ("tracking", "text")],
+            &[("order_id", "orders"), ("warehouse_id", "warehouse")],
+        ))
+        .with_table(table(
+            "review",
+            &[("stars", "smallint"), ("body", "text")],
+            &[("product_id", "product"), ("account_id", "account")],
+        ))
+        .with_view(View::new(
+            "open_orders",
+            "SELECT o.id, o.account_id, o.created_at\n  FROM orders o\n WHERE o.status <> 'done'",
+        ))
+        .with_function(touch)
+        .with_trigger(trigger);
+    Catalog::new("orders", Dialect::Postgres).with_schema(schema)
 }

@@ -1,5 +1,6 @@
-//! Databases: the filtered list, and a database's page (move it to another
-//! project, edit its labels).
+//! Databases: the filtered list, and a database page's Overview tab (move
+//! it to another project, edit its labels, sync its schema). The other tabs
+//! live in `schema.rs`.
 
 use super::forms::Opt;
 use super::instances::engine_word;
@@ -184,6 +185,15 @@ struct ShowPage {
     labels: String,
     errors: FormErrors,
     can_update: bool,
+    t: super::schema::DbTabs,
+    can_sync: bool,
+    /// When the schema was last synced, and what it holds (empty: never).
+    schema_synced: String,
+    schema_summary: String,
+    /// The error of the last schema sync, kept until one succeeds.
+    sync_error: String,
+    /// A sync that failed just now.
+    alert: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -193,27 +203,36 @@ pub struct DbForm {
     labels: String,
 }
 
-async fn show_page(
+pub(super) async fn show_page(
     state: &AppState,
     ctx: &Ctx,
     instance: &str,
     name: &str,
     edit: Option<(DbForm, FormErrors)>,
     status: StatusCode,
+    alert: Option<String>,
 ) -> Response {
     let db = match state.app.database(&ctx.caller, instance, name).await {
         Ok(db) => db,
         Err(err) => return error_page(ctx, Section::Databases, err),
     };
-    let (envs, projects, role) = match tokio::try_join!(
+    let (envs, projects, role, schema) = match tokio::try_join!(
         state.app.list_environments(&ctx.caller, true),
         state.app.list_projects(&ctx.caller, true),
         state.app.project_role(&ctx.caller, &db.project_id),
+        async {
+            match state.app.database_schema(&ctx.caller, instance, name).await {
+                Ok(schema) => Ok(Some(schema)),
+                Err(sluice_app::AppError::NotFound(_)) => Ok(None),
+                Err(err) => Err(err),
+            }
+        },
     ) {
         Ok(v) => v,
         Err(err) => return error_page(ctx, Section::Databases, err),
     };
     let can_update = allows(&ctx.caller, Permission::DatabasesUpdate, role);
+    let can_sync = allows(&ctx.caller, Permission::DatabasesSync, role);
     let (form, errors) = edit.unwrap_or_else(|| {
         let labels = db
             .labels
@@ -249,6 +268,18 @@ async fn show_page(
         labels: form.labels,
         errors,
         can_update,
+        t: super::schema::DbTabs::new(&db, "overview"),
+        can_sync,
+        schema_synced: schema
+            .as_ref()
+            .map(|s| when(s.synced_at))
+            .unwrap_or_default(),
+        schema_summary: schema
+            .as_ref()
+            .map(|s| super::schema::summary(&s.catalog))
+            .unwrap_or_default(),
+        sync_error: db.sync_error.clone(),
+        alert,
     };
     ctx.render(status, &page)
 }
@@ -258,7 +289,7 @@ async fn show(
     ctx: Ctx,
     Path((instance, name)): Path<(String, String)>,
 ) -> Response {
-    show_page(&state, &ctx, &instance, &name, None, StatusCode::OK).await
+    show_page(&state, &ctx, &instance, &name, None, StatusCode::OK, None).await
 }
 
 /// `key=value` lines; blank lines are skipped.
@@ -297,6 +328,7 @@ async fn update(
             &name,
             Some((form, errors)),
             StatusCode::BAD_REQUEST,
+            None,
         )
         .await;
     }
@@ -321,7 +353,16 @@ async fn update(
         }
         Err(err) => {
             let (status, errors) = FormErrors::from_app(err, &["project", "labels"]);
-            show_page(&state, &ctx, &instance, &name, Some((form, errors)), status).await
+            show_page(
+                &state,
+                &ctx,
+                &instance,
+                &name,
+                Some((form, errors)),
+                status,
+                None,
+            )
+            .await
         }
     }
 }

@@ -16,12 +16,14 @@
 mod audit;
 mod auth;
 mod databases;
+mod diagram;
 mod environments;
 mod forms;
 mod home;
 mod instances;
 mod layout;
 mod projects;
+mod schema;
 mod session;
 mod settings;
 
@@ -44,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .merge(instances::routes())
         .merge(projects::routes())
         .merge(databases::routes())
+        .merge(schema::routes())
         .merge(settings::routes())
         .route("/audit-logs", get(audit::list))
 }
