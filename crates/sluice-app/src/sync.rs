@@ -102,8 +102,11 @@ impl App {
                 }
             }
         }
+        // A test is not a sync: it records the version, not a sync time,
+        // so the background sync still comes when it is due.
         if let (true, Some(version)) = (verdict.ok, &verdict.version) {
-            self.store.record_instance_sync(id, Some(version), "").await?;
+            let update = sluice_store::InstanceUpdate { engine_version: Some(version.clone()), ..Default::default() };
+            self.store.update_instance(id, &update).await?;
         }
         self.record(caller, "instances.test", &format!("instances/{id}"), outcome(verdict.ok), json!({"ok": verdict.ok, "kind": verdict.kind})).await;
         Ok(verdict)

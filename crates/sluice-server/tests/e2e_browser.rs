@@ -326,13 +326,34 @@ async fn a_person_builds_an_estate_in_the_browser() {
     );
     b.shot("07-instances").await;
 
-    // A database as an instance sync would record it (sync is not part of
-    // the UI yet), moved into the project with labels through its page.
-    app.store
-        .upsert_database("orders-pg", "orders")
-        .await
-        .expect("record a database");
-    b.goto("/instances/orders-pg/databases/orders").await;
+    // The connection works: test it, then create a real database on the
+    // PostgreSQL here, give it tables, and sync its schema.
+    b.goto("/instances/orders-pg").await;
+    b.click("form[action='/instances/orders-pg/test'] button")
+        .await;
+    b.wait_for("connected: PostgreSQL").await;
+    b.shot("04b-instance-tested").await;
+    let db_name = format!(
+        "sluice_e2e_{}_{}",
+        std::process::id(),
+        sluice_store::now_ms()
+    );
+    let _drop = DropPgDatabase(db_name.clone());
+    b.goto("/instances/orders-pg/databases").await;
+    b.fill("name", &db_name).await;
+    b.submit(&format!("Database {db_name}")).await;
+    pg_exec(&db_name, SHOP_SCHEMA).await;
+    b.goto("/instances/orders-pg").await;
+    b.click("form[action='/instances/orders-pg/sync'] button")
+        .await;
+    b.wait_for("Synced:").await;
+    let page = format!("/instances/orders-pg/databases/{db_name}");
+    b.goto(&page).await;
+    b.click(&format!("form[action='{page}/sync'] button")).await;
+    b.wait_for("Schema synced").await;
+
+    // Moved into the project with labels through its page.
+    b.goto(&page).await;
     b.choose("project", "shop").await;
     b.fill("labels", "tier=gold\nteam=payments").await;
     b.submit("Database saved.").await;
@@ -343,28 +364,18 @@ async fn a_person_builds_an_estate_in_the_browser() {
     );
     b.shot("08a-database").await;
 
-    // Its schema as a sync would keep it: the browser, the diagram, the DDL.
-    let db_id = app.store.database("orders-pg", "orders").await.unwrap().id;
-    let catalog = shop_catalog();
-    let json = serde_json::to_string(&catalog).unwrap();
-    let ddl = sluice_schema::render::ddl(&catalog);
-    app.store
-        .record_schema_sync(db_id, Ok((&json, &ddl)))
-        .await
-        .expect("keep a schema");
-    b.goto("/instances/orders-pg/databases/orders/schema#t-public-orders")
-        .await;
+    // The schema as synced: the browser, the diagram, the DDL.
+    b.goto(&format!("{page}/schema#t-public-orders")).await;
     b.wait_for("Referenced by").await;
     b.shot("08d-database-schema").await;
-    b.goto("/instances/orders-pg/databases/orders/diagram")
-        .await;
+    b.goto(&format!("{page}/diagram")).await;
     b.wait_for("foreign keys").await;
     b.shot("08e-database-diagram").await;
-    b.goto("/instances/orders-pg/databases/orders/ddl").await;
+    b.goto(&format!("{page}/ddl")).await;
     b.wait_for("CREATE TABLE").await;
     b.shot("08f-database-ddl").await;
     b.goto("/databases?project=shop").await;
-    assert!(b.source().await.contains("orders"));
+    assert!(b.source().await.contains(&db_name));
     b.shot("08b-databases").await;
 
     b.goto("/projects").await;
@@ -414,115 +425,52 @@ async fn a_person_builds_an_estate_in_the_browser() {
     drop(driver);
 }
 
-/// A shop's schema: a dozen tables linked by foreign keys, a view, a
-/// function and a trigger.
-fn shop_catalog() -> sluice_schema::Catalog {
-    use sluice_schema::{
-        Catalog, Column, Dialect, ForeignKey, Function, Index, PrimaryKey, RoutineKind, Schema,
-        Table, Trigger, TriggerEvent, UniqueConstraint, View,
-    };
-    let table = |name: &str, columns: &[(&str, &str)], refs: &[(&str, &str)]| {
-        let mut t = Table::new(name)
-            .with_column(
-                Column::new("id", "bigint").with_identity(sluice_schema::Identity::default()),
-            )
-            .with_primary_key(PrimaryKey::new(Some(&format!("{name}_pkey")), ["id"]));
-        for (column, target) in refs {
-            t = t
-                .with_column(Column::new(*column, "bigint").not_null())
-                .with_foreign_key(ForeignKey::new(
-                    Some(&format!("{name}_{column}_fkey")),
-                    [*column],
-                    "public",
-                    *target,
-                    ["id"],
-                ))
-                .with_index(Index::new(format!("{name}_{column}_idx")).on_columns([*column]));
-        }
-        for (column, ty) in columns {
-            t = t.with_column(Column::new(*column, *ty));
-        }
-        t
-    };
-    let ts = ("created_at", "timestamp with time zone");
-    let mut account = table("account", &[("email", "text"), ("name", "text"), ts], &[]);
-    account = account.with_unique(UniqueConstraint::new(Some("account_email_key"), ["email"]));
-    let mut touch = Function::new(RoutineKind::Function, "touch");
-    touch.signature = "touch()".into();
-    touch.returns = Some("trigger".into());
-    touch.language = "plpgsql".into();
-    touch.definition = Some(
-        "CREATE FUNCTION public.touch() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  NEW.updated_at := now();\n  RETURN NEW;\nEND\n$$;".into(),
-    );
-    let mut trigger = Trigger::new("orders_touch", "orders");
-    trigger.events = vec![TriggerEvent::Update];
-    trigger.function = Some("touch()".into());
-    let schema = Schema::new("public")
-        .with_table(account)
-        .with_table(table(
-            "address",
-            &[("line1", "text"), ("city", "text"), ("country", "char(2)")],
-            &[("account_id", "account")],
-        ))
-        .with_table(table("category", &[("name", "text")], &[]))
-        .with_table(table(
-            "supplier",
-            &[("name", "text"), ("country", "char(2)")],
-            &[],
-        ))
-        .with_table(table(
-            "product",
-            &[
-                ("sku", "text"),
-                ("name", "text"),
-                ("price", "numeric(12,2)"),
-            ],
-            &[("category_id", "category"), ("supplier_id", "supplier")],
-        ))
-        .with_table(table(
-            "warehouse",
-            &[("name", "text")],
-            &[("address_id", "address")],
-        ))
-        .with_table(table(
-            "stock",
-            &[("quantity", "integer")],
-            &[("product_id", "product"), ("warehouse_id", "warehouse")],
-        ))
-        .with_table(table(
-            "orders",
-            &[
-                ("status", "text"),
-                ts,
-                ("updated_at", "timestamp with time zone"),
-            ],
-            &[("account_id", "account"), ("address_id", "address")],
-        ))
-        .with_table(table(
-            "order_item",
-            &[("quantity", "integer"), ("price", "numeric(12,2)")],
-            &[("order_id", "orders"), ("product_id", "product")],
-        ))
-        .with_table(table(
-            "payment",
-            &[("amount", "numeric(12,2)"), ("provider", "text"), ts],
-            &[("order_id", "orders")],
-        ))
-        .with_table(table(
-            "shipment",
-            &[("carrier", "text"), ("tracking", "text")],
-            &[("order_id", "orders"), ("warehouse_id", "warehouse")],
-        ))
-        .with_table(table(
-            "review",
-            &[("stars", "smallint"), ("body", "text")],
-            &[("product_id", "product"), ("account_id", "account")],
-        ))
-        .with_view(View::new(
-            "open_orders",
-            "SELECT o.id, o.account_id, o.created_at\n  FROM orders o\n WHERE o.status <> 'done'",
-        ))
-        .with_function(touch)
-        .with_trigger(trigger);
-    Catalog::new("orders", Dialect::Postgres).with_schema(schema)
+/// A small shop: customers, orders, their lines and products, a view.
+const SHOP_SCHEMA: &str = "
+CREATE TABLE customer (id bigint PRIMARY KEY, email text NOT NULL UNIQUE, name text NOT NULL);
+CREATE TABLE product (id bigint PRIMARY KEY, sku text NOT NULL UNIQUE, price numeric(10,2) NOT NULL CHECK (price >= 0));
+CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint NOT NULL REFERENCES customer (id),
+    placed_at timestamptz NOT NULL DEFAULT now());
+CREATE TABLE order_line (order_id bigint NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
+    product_id bigint NOT NULL REFERENCES product (id), quantity int NOT NULL CHECK (quantity > 0),
+    PRIMARY KEY (order_id, product_id));
+CREATE INDEX orders_customer_idx ON orders (customer_id, placed_at DESC);
+CREATE VIEW order_total AS SELECT l.order_id, sum(l.quantity * p.price) AS total
+    FROM order_line l JOIN product p ON p.id = l.product_id GROUP BY l.order_id;
+";
+
+async fn pg_exec(database: &str, sql: &str) {
+    use sqlx::Connection;
+    let url = format!("postgres://postgres@127.0.0.1:5432/{database}");
+    let mut conn = sqlx::PgConnection::connect(&url)
+        .await
+        .expect("PostgreSQL on 127.0.0.1:5432");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+        .execute(&mut conn)
+        .await
+        .expect("apply the shop schema");
+}
+
+/// Drops the test's PostgreSQL database when the test ends, pass or fail.
+struct DropPgDatabase(String);
+
+impl Drop for DropPgDatabase {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("psql")
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+                "-q",
+                "-c",
+            ])
+            .arg(format!(
+                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                self.0
+            ))
+            .status();
+    }
 }

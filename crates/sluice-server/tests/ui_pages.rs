@@ -924,6 +924,8 @@ async fn instance_test_connection_and_sync_now() {
     let r = ui.submit("/instances/pg/test", &owner, &[]).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("connected: PostgreSQL"), "{}", r.body);
+    // A test is not a sync: the background sync must still come when due.
+    assert!(r.body.contains("Never"), "a connection test counted as a sync");
 
     let r = ui.submit("/instances/pg/sync", &owner, &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);

@@ -124,9 +124,14 @@ fn to_login(parts: &Parts) -> Response {
 }
 
 pub fn url_encode(text: &str) -> String {
-    serde_urlencoded::to_string([("", text)])
-        .map(|s| s.trim_start_matches('=').to_string())
-        .unwrap_or_default()
+    // Everything but RFC 3986's unreserved characters, so the result is
+    // right both as a path segment (where `+` is a plus) and in a query.
+    const RESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(text, RESERVED).to_string()
 }
 
 impl FromRequestParts<AppState> for Ctx {
