@@ -1,0 +1,230 @@
+//! Running a policy's rules over a script.
+//!
+//! The script is split with `sluice-sql` first and each statement is parsed
+//! on its own with sqlparser. Splitting first buys three things sqlparser
+//! alone does not give: positions that are exact in the file (sqlparser's
+//! are relative to the text it was handed, and partial for whole
+//! statements), recovery after a statement that does not parse (one
+//! syntax diagnostic, then the next statement is checked), and the client
+//! rules (`DELIMITER`, dollar quotes, procedure bodies) that only the
+//! splitter knows.
+
+use sluice_schema::{Catalog, Dialect};
+use sluice_sql::SplitError;
+use sqlparser::dialect::{
+    Dialect as ParserDialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect,
+};
+use sqlparser::parser::{Parser, ParserError};
+
+use crate::context::{Context, Source};
+use crate::diagnostic::{Diagnostic, Level};
+use crate::policy::Policy;
+use crate::registry;
+use crate::rule::{Rule, RuleConfig};
+use crate::schema::Workspace;
+
+/// A policy bound to a dialect, ready to check scripts. Build it once and
+/// reuse it for many files.
+pub struct Linter {
+    dialect: Dialect,
+    rules: Vec<(&'static Rule, Level, RuleConfig)>,
+    /// The level of syntax errors, `None` when the policy disables them.
+    syntax: Option<Level>,
+}
+
+impl Linter {
+    pub fn new(dialect: Dialect, policy: &Policy) -> Self {
+        let mut rules = Vec::new();
+        let mut syntax = None;
+        for (rule, level, config) in policy.enabled() {
+            if rule.code == registry::SYNTAX.code {
+                syntax = Some(level);
+            } else if rule.applies_to(dialect) {
+                rules.push((rule, level, config.clone()));
+            }
+        }
+        Linter {
+            dialect,
+            rules,
+            syntax,
+        }
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// Checks `text` against the rules, starting from `catalog` (the
+    /// database's current schema) when it is known. Diagnostics come in
+    /// file order.
+    pub fn lint(&self, text: &str, catalog: Option<&Catalog>) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        let (statements, split_error) = match sluice_sql::split(self.dialect, text) {
+            Ok(statements) => (statements, None),
+            Err(err) => {
+                let offset = match &err {
+                    SplitError::Unterminated { offset, .. }
+                    | SplitError::MissingDelimiter { offset, .. } => *offset,
+                };
+                // Everything before the broken token still splits; the
+                // statement the token belongs to is reported by the split
+                // error instead of a confusing parse error on its head.
+                let mut head = sluice_sql::split(self.dialect, &text[..offset]).unwrap_or_default();
+                if let Some(last) = head.last() {
+                    if text[last.range.end..offset].trim().is_empty() {
+                        head.pop();
+                    }
+                }
+                (head, Some(err))
+            }
+        };
+        let mut workspace = Workspace::new(self.dialect, catalog);
+        let parser_dialect: &dyn ParserDialect = match self.dialect {
+            Dialect::Postgres => &PostgreSqlDialect {},
+            Dialect::Mysql => &MySqlDialect {},
+            Dialect::Sqlite => &SQLiteDialect {},
+        };
+        for statement in &statements {
+            let source = Source::new(
+                &statement.text,
+                statement.start_line,
+                statement.start_column,
+            );
+            let parsed = Parser::new(parser_dialect)
+                .try_with_sql(&statement.text)
+                .and_then(|mut p| p.parse_statements());
+            let parsed = match parsed {
+                Ok(parsed) => parsed,
+                Err(err) => {
+                    if let Some(level) = self.syntax {
+                        out.push(syntax_diagnostic(&source, &err, level));
+                    }
+                    continue;
+                }
+            };
+            for ast in &parsed {
+                for (rule, level, config) in &self.rules {
+                    let ctx = Context {
+                        dialect: self.dialect,
+                        rule,
+                        level: *level,
+                        config,
+                        source: &source,
+                        schema: &workspace,
+                    };
+                    out.extend((rule.check)(&ctx, ast));
+                }
+                workspace.apply(ast);
+            }
+        }
+        if let (Some(err), Some(level)) = (split_error, self.syntax) {
+            out.push(split_diagnostic(&err, level));
+        }
+        out.sort_by_key(|d| (d.line, d.column));
+        out
+    }
+}
+
+/// Checks one script; see [`Linter::lint`].
+pub fn lint(
+    dialect: Dialect,
+    text: &str,
+    policy: &Policy,
+    catalog: Option<&Catalog>,
+) -> Vec<Diagnostic> {
+    Linter::new(dialect, policy).lint(text, catalog)
+}
+
+fn base(level: Level, message: String, line: usize, column: usize) -> Diagnostic {
+    Diagnostic {
+        rule: registry::SYNTAX.name.to_string(),
+        code: registry::SYNTAX.code,
+        level,
+        title: registry::SYNTAX.title.to_string(),
+        message,
+        line,
+        column,
+        end_line: line,
+        end_column: column + 1,
+        help: None,
+    }
+}
+
+/// The one diagnostic for a statement that does not parse. sqlparser puts
+/// the position only in the message text (" at Line: X, Column: Y"), so it
+/// is read back out of it; without one, the statement's start is used.
+fn syntax_diagnostic(source: &Source<'_>, err: &ParserError, level: Level) -> Diagnostic {
+    let text = match err {
+        ParserError::TokenizerError(s) | ParserError::ParserError(s) => s.clone(),
+        ParserError::RecursionLimitExceeded => "the statement is nested too deeply to check".into(),
+    };
+    let (message, position) = split_position(&text);
+    let (line, column) = match position {
+        Some((l, c)) => source.map(l, c),
+        None => (source.line, source.column),
+    };
+    let message = if message.is_empty() {
+        "the statement does not parse".to_string()
+    } else {
+        format!("the statement does not parse: {message}")
+    };
+    base(level, message, line, column).help(
+        "fix the syntax, or if the server accepts it, set the `syntax` rule to WARNING in the policy: \
+         the statement is skipped by every other rule",
+    )
+}
+
+/// Splits "… at Line: X, Column: Y" into the message and the position.
+pub(crate) fn split_position(text: &str) -> (&str, Option<(u64, u64)>) {
+    let Some(at) = text.rfind(" at Line: ") else {
+        return (text.trim(), None);
+    };
+    let rest = &text[at + " at Line: ".len()..];
+    let mut parts = rest.splitn(2, ", Column: ");
+    let line = parts.next().and_then(|l| l.trim().parse().ok());
+    let column = parts
+        .next()
+        .map(|c| {
+            c.trim_end()
+                .trim_end_matches(|ch: char| !ch.is_ascii_digit())
+        })
+        .and_then(|c| c.parse().ok());
+    match (line, column) {
+        (Some(l), Some(c)) => (text[..at].trim(), Some((l, c))),
+        _ => (text.trim(), None),
+    }
+}
+
+fn split_diagnostic(err: &SplitError, level: Level) -> Diagnostic {
+    let (message, line, column) = match err {
+        SplitError::Unterminated {
+            what, line, column, ..
+        } => (
+            format!("unterminated {what}: the script ends before it is closed"),
+            *line,
+            *column,
+        ),
+        SplitError::MissingDelimiter { line, column, .. } => {
+            ("DELIMITER without a delimiter".to_string(), *line, *column)
+        }
+    };
+    base(level, message, line, column).help("close it; nothing after this point was checked")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_come_out_of_parser_messages() {
+        assert_eq!(
+            split_position("Expected: an expression, found: & at Line: 1, Column: 28"),
+            ("Expected: an expression, found: &", Some((1, 28)))
+        );
+        assert_eq!(split_position("recursion"), ("recursion", None));
+        assert_eq!(
+            split_position("x at Line: 2, Column: y"),
+            ("x at Line: 2, Column: y", None)
+        );
+    }
+}

@@ -1,0 +1,143 @@
+//! The one table of rules.
+//!
+//! Every rule is listed here exactly once. Names and codes are stable
+//! identities: a released rule keeps both forever, and a retired rule's
+//! code is kept in [`RETIRED_CODES`] so it is never given to another rule.
+//! Codes are grouped by category: 1 syntax, 1xx statement, 2xx table,
+//! 3xx column, 4xx naming, 5xx index, 6xx schema, 7xx engine, 8xx system.
+
+use crate::diagnostic::Level;
+use crate::rule::{ALL_ENGINES, Doc, Rule};
+use crate::rules::*;
+
+/// Statements that do not parse. Emitted by the engine itself (the check
+/// never runs); listed so policies can set its level like any rule's.
+pub const SYNTAX: Rule = Rule {
+    name: "syntax",
+    code: 1,
+    title: "The statement must parse",
+    engines: ALL_ENGINES,
+    level: Level::Error,
+    options: &[],
+    doc: Doc {
+        problem: "A statement that does not parse cannot be checked by any other rule, and \
+                  usually fails on the server too. Some valid statements are beyond the parser \
+                  (PostgreSQL `DO` blocks, MySQL procedures with BEGIN … END, VACUUM \
+                  ANALYZE); they are reported here as well.",
+        fix: "Fix the syntax at the reported position. If the server accepts the statement, \
+              set this rule to WARNING in the policy so it is shown but does not block.",
+        bad: "SELEC 1;",
+        good: "SELECT 1;",
+    },
+    check: |_, _| Vec::new(),
+};
+
+/// Codes of retired rules: never to be reused.
+pub const RETIRED_CODES: &[u32] = &[];
+
+/// Every rule, in the order `--list-rules` shows them.
+pub static RULES: &[&Rule] = &[
+    &SYNTAX,
+    &statement::where_require_update_delete::RULE,
+    &statement::disallow_truncate::RULE,
+    &statement::select_no_select_all::RULE,
+    &statement::insert_must_specify_column::RULE,
+    &statement::disallow_commit::RULE,
+    &statement::add_check_not_valid::RULE,
+    &statement::add_foreign_key_not_valid::RULE,
+    &statement::disallow_add_not_null::RULE,
+    &statement::disallow_on_del_cascade::RULE,
+    &statement::disallow_rm_tbl_cascade::RULE,
+    &table::require_pk::RULE,
+    &table::no_foreign_key::RULE,
+    &column::no_null::RULE,
+    &column::require_default::RULE,
+    &column::type_disallow_list::RULE,
+    &column::maximum_varchar_length::RULE,
+    &column::disallow_change_type::RULE,
+    &naming::table::RULE,
+    &naming::column::RULE,
+    &naming::index_idx::RULE,
+    &naming::index_uk::RULE,
+    &index::no_duplicate_column::RULE,
+    &index::key_number_limit::RULE,
+    &index::create_concurrently::RULE,
+    &schema::backward_compatibility::RULE,
+    &engine::mysql_use_innodb::RULE,
+    &system::function_disallow_create::RULE,
+    &system::procedure_disallow_create::RULE,
+];
+
+/// The rule named `name`.
+pub fn find(name: &str) -> Option<&'static Rule> {
+    RULES.iter().copied().find(|r| r.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+    use crate::engine::Linter;
+    use crate::policy::Policy;
+
+    #[test]
+    fn names_and_codes_are_unique_and_well_formed() {
+        let mut names = HashSet::new();
+        let mut codes = HashSet::new();
+        for rule in RULES {
+            assert!(names.insert(rule.name), "duplicate name {}", rule.name);
+            assert!(codes.insert(rule.code), "duplicate code {}", rule.code);
+            assert!(
+                !RETIRED_CODES.contains(&rule.code),
+                "{} reuses a retired code",
+                rule.name
+            );
+            assert!(
+                rule.name.split('.').all(|part| !part.is_empty()
+                    && part.chars().all(|c| c.is_ascii_lowercase() || c == '-')),
+                "{} is not category.rule in kebab case",
+                rule.name
+            );
+            assert!(
+                !rule.engines.is_empty(),
+                "{} applies to no engine",
+                rule.name
+            );
+            for o in rule.options {
+                assert!(
+                    !o.description.is_empty(),
+                    "{}.{} has no description",
+                    rule.name,
+                    o.key
+                );
+            }
+        }
+    }
+
+    /// The doc's bad SQL is reported by its own rule and the good SQL is
+    /// not, on every engine the rule applies to: the docs cannot drift
+    /// from what the rule does.
+    #[test]
+    fn doc_examples_hold() {
+        for rule in RULES {
+            let mut policy = Policy::empty();
+            policy.set(rule, rule.level.into());
+            for &dialect in rule.engines {
+                let linter = Linter::new(dialect, &policy);
+                let bad = linter.lint(rule.doc.bad, None);
+                assert!(
+                    bad.iter().any(|d| d.rule == rule.name),
+                    "{} ({dialect}): bad example not reported: {bad:?}",
+                    rule.name
+                );
+                let good = linter.lint(rule.doc.good, None);
+                assert!(
+                    good.is_empty(),
+                    "{} ({dialect}): good example reported: {good:?}",
+                    rule.name
+                );
+            }
+        }
+    }
+}

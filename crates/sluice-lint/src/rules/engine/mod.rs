@@ -1,0 +1,3 @@
+//! engine.*: rules about storage engines.
+
+pub mod mysql_use_innodb;

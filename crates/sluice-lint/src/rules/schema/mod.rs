@@ -1,0 +1,3 @@
+//! schema.*: rules about the schema as running code sees it.
+
+pub mod backward_compatibility;

@@ -1,0 +1,594 @@
+//! The schema a script sees, statement by statement.
+//!
+//! Rules that reason about what exists (a column being dropped, an index
+//! created on a table that already holds rows) need the schema as it is at
+//! their statement, not as it was before the script. The [`Workspace`]
+//! starts from the database's synced [`Catalog`] (or from nothing) and
+//! replays the effect of each statement on a working copy: tables created,
+//! dropped and renamed, columns added, dropped, renamed and retyped,
+//! constraints and indexes added and dropped. Only what rules ask about is
+//! replayed; anything else leaves the copy as it is, which errs on the side
+//! of "unknown" rather than inventing objects.
+
+use std::collections::HashSet;
+
+use sluice_schema::{
+    Catalog, Check, Column, Dialect, ForeignKey, Index, IndexPart, PrimaryKey, Table,
+    UniqueConstraint,
+};
+use sqlparser::ast::{
+    AlterColumnOperation, AlterTableOperation, ColumnDef, ColumnOption, CreateIndex, CreateTable,
+    Expr, Ident, IndexColumn, ObjectName, ObjectType, RenameTableNameKind, Statement,
+    TableConstraint,
+};
+
+/// Where a table named in a statement comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableState {
+    /// Created earlier in the same script: it is empty, so locks and
+    /// rewrites on it cost nothing.
+    New,
+    /// In the schema the script starts from.
+    Existing,
+    /// A schema was given and the table is not in it.
+    Missing,
+    /// No schema was given and the script did not create it: it may exist.
+    Unknown,
+}
+
+impl TableState {
+    /// Whether the table may hold rows that running code depends on.
+    pub fn may_have_rows(self) -> bool {
+        matches!(self, TableState::Existing | TableState::Unknown)
+    }
+}
+
+/// The working copy of the schema while a script is checked.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    dialect: Dialect,
+    catalog: Catalog,
+    /// Whether the catalog came from a real database (or model file), so
+    /// that a missing table means "does not exist" rather than "unknown".
+    known: bool,
+    /// (schema, table) created by the script so far.
+    created: HashSet<(String, String)>,
+}
+
+impl Workspace {
+    /// A workspace starting from `catalog`, or from an unknown schema.
+    pub fn new(dialect: Dialect, catalog: Option<&Catalog>) -> Self {
+        let known = catalog.is_some();
+        let catalog = catalog
+            .cloned()
+            .unwrap_or_else(|| Catalog::new("main", dialect));
+        Workspace {
+            dialect,
+            catalog,
+            known,
+            created: HashSet::new(),
+        }
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// Whether a starting schema was given.
+    pub fn is_known(&self) -> bool {
+        self.known
+    }
+
+    /// An identifier as the server stores it: PostgreSQL folds unquoted
+    /// names to lower case; MySQL and SQLite keep them and compare table
+    /// and column names case-insensitively (see [`Workspace::same`]).
+    pub fn ident(&self, ident: &Ident) -> String {
+        if self.dialect == Dialect::Postgres && ident.quote_style.is_none() {
+            ident.value.to_lowercase()
+        } else {
+            ident.value.clone()
+        }
+    }
+
+    fn same(&self, a: &str, b: &str) -> bool {
+        match self.dialect {
+            Dialect::Postgres => a == b,
+            Dialect::Mysql | Dialect::Sqlite => a.eq_ignore_ascii_case(b),
+        }
+    }
+
+    fn default_schema(&self) -> String {
+        match self.dialect {
+            Dialect::Postgres => "public".to_string(),
+            Dialect::Sqlite => "main".to_string(),
+            Dialect::Mysql => self
+                .catalog
+                .schemas
+                .first()
+                .map(|s| s.name.clone())
+                .unwrap_or_else(|| self.catalog.name.clone()),
+        }
+    }
+
+    /// (schema, table) for a possibly qualified name.
+    pub fn resolve(&self, name: &ObjectName) -> (String, String) {
+        let parts: Vec<String> = name
+            .0
+            .iter()
+            .filter_map(|p| p.as_ident())
+            .map(|i| self.ident(i))
+            .collect();
+        match parts.as_slice() {
+            [.., schema, table]
+                if self.dialect != Dialect::Mysql || self.catalog.schemas.len() > 1 =>
+            {
+                (schema.clone(), table.clone())
+            }
+            [.., table] => (self.default_schema(), table.clone()),
+            [] => (self.default_schema(), String::new()),
+        }
+    }
+
+    fn find(&self, schema: &str, table: &str) -> Option<(usize, usize)> {
+        let s = self
+            .catalog
+            .schemas
+            .iter()
+            .position(|s| self.same(&s.name, schema))?;
+        let t = self.catalog.schemas[s]
+            .tables
+            .iter()
+            .position(|t| self.same(&t.name, table))?;
+        Some((s, t))
+    }
+
+    pub fn table(&self, name: &ObjectName) -> Option<&Table> {
+        let (schema, table) = self.resolve(name);
+        self.find(&schema, &table)
+            .map(|(s, t)| &self.catalog.schemas[s].tables[t])
+    }
+
+    fn table_mut(&mut self, name: &ObjectName) -> Option<&mut Table> {
+        let (schema, table) = self.resolve(name);
+        let (s, t) = self.find(&schema, &table)?;
+        Some(&mut self.catalog.schemas[s].tables[t])
+    }
+
+    pub fn table_state(&self, name: &ObjectName) -> TableState {
+        let key = self.resolve(name);
+        if self
+            .created
+            .iter()
+            .any(|(s, t)| self.same(s, &key.0) && self.same(t, &key.1))
+        {
+            TableState::New
+        } else if self.find(&key.0, &key.1).is_some() {
+            TableState::Existing
+        } else if self.known {
+            TableState::Missing
+        } else {
+            TableState::Unknown
+        }
+    }
+
+    /// Whether `column` of `table` is a column of the table, as far as the
+    /// workspace knows.
+    pub fn column<'a>(&'a self, table: &'a Table, column: &Ident) -> Option<&'a Column> {
+        let name = self.ident(column);
+        table.columns.iter().find(|c| self.same(&c.name, &name))
+    }
+
+    /// Applies the effect of `statement` to the working copy.
+    pub fn apply(&mut self, statement: &Statement) {
+        match statement {
+            Statement::CreateTable(create) => self.create_table(create),
+            Statement::Drop {
+                object_type: ObjectType::Table,
+                names,
+                ..
+            } => {
+                for name in names {
+                    let (schema, table) = self.resolve(name);
+                    if let Some((s, t)) = self.find(&schema, &table) {
+                        self.catalog.schemas[s].tables.remove(t);
+                    }
+                    self.created
+                        .retain(|(cs, ct)| !(*cs == schema && *ct == table));
+                }
+            }
+            Statement::Drop {
+                object_type: ObjectType::Index,
+                names,
+                table,
+                ..
+            } => {
+                for name in names {
+                    let index = name
+                        .0
+                        .last()
+                        .and_then(|p| p.as_ident())
+                        .map(|i| self.ident(i))
+                        .unwrap_or_default();
+                    self.drop_index(table.as_ref(), &index);
+                }
+            }
+            Statement::CreateIndex(create) => self.create_index(create),
+            Statement::AlterTable(alter) => {
+                for op in &alter.operations {
+                    self.alter(&alter.name, op);
+                }
+            }
+            Statement::RenameTable(renames) => {
+                for r in renames {
+                    self.rename_table(&r.old_name, &r.new_name);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn create_table(&mut self, create: &CreateTable) {
+        let (schema, name) = self.resolve(&create.name);
+        if self.find(&schema, &name).is_some() {
+            if create.if_not_exists {
+                return;
+            }
+            let (s, t) = self.find(&schema, &name).expect("found above");
+            self.catalog.schemas[s].tables.remove(t);
+        }
+        let mut table = Table::new(name.clone());
+        for def in &create.columns {
+            let column = self.column_def(def);
+            table = table.with_column(column);
+            for option in &def.options {
+                let single = [def.name.clone()];
+                match &option.option {
+                    ColumnOption::PrimaryKey(_) => {
+                        table.primary_key = Some(PrimaryKey::new(None, self.names(&single)));
+                        self.set_not_null(&mut table, &single);
+                    }
+                    ColumnOption::Unique(_) => table
+                        .uniques
+                        .push(UniqueConstraint::new(None, self.names(&single))),
+                    ColumnOption::ForeignKey(fk) => table.foreign_keys.push(self.foreign_key(
+                        None,
+                        &single,
+                        &fk.foreign_table,
+                        &fk.referred_columns,
+                    )),
+                    _ => {}
+                }
+            }
+        }
+        for constraint in &create.constraints {
+            self.add_constraint(&mut table, constraint);
+        }
+        self.catalog.schema_entry(&schema).tables.push(table);
+        self.created.insert((schema, name));
+    }
+
+    fn column_def(&self, def: &ColumnDef) -> Column {
+        let mut column = Column::new(self.ident(&def.name), def.data_type.to_string());
+        for option in &def.options {
+            match &option.option {
+                ColumnOption::NotNull | ColumnOption::PrimaryKey(_) => column.nullable = false,
+                ColumnOption::Null => column.nullable = true,
+                ColumnOption::Default(expr) => column.default = Some(expr.to_string()),
+                _ => {}
+            }
+        }
+        column
+    }
+
+    fn names(&self, idents: &[Ident]) -> Vec<String> {
+        idents.iter().map(|i| self.ident(i)).collect()
+    }
+
+    fn index_columns(&self, columns: &[IndexColumn]) -> Vec<IndexPart> {
+        columns
+            .iter()
+            .map(|c| match &c.column.expr {
+                Expr::Identifier(ident) => IndexPart::column(self.ident(ident)),
+                other => IndexPart::expression(other.to_string()),
+            })
+            .collect()
+    }
+
+    fn part_names(&self, columns: &[IndexColumn]) -> Vec<String> {
+        self.index_columns(columns)
+            .into_iter()
+            .map(|p| match p.key {
+                sluice_schema::IndexKey::Column(c) | sluice_schema::IndexKey::Expression(c) => c,
+            })
+            .collect()
+    }
+
+    fn foreign_key(
+        &self,
+        name: Option<&Ident>,
+        columns: &[Ident],
+        table: &ObjectName,
+        referred: &[Ident],
+    ) -> ForeignKey {
+        let (schema, table) = self.resolve(table);
+        ForeignKey::new(
+            name.map(|n| self.ident(n)).as_deref(),
+            self.names(columns),
+            schema,
+            table,
+            self.names(referred),
+        )
+    }
+
+    fn set_not_null(&self, table: &mut Table, columns: &[Ident]) {
+        for c in columns {
+            let name = self.ident(c);
+            if let Some(col) = table
+                .columns
+                .iter_mut()
+                .find(|col| self.same(&col.name, &name))
+            {
+                col.nullable = false;
+            }
+        }
+    }
+
+    fn add_constraint(&self, table: &mut Table, constraint: &TableConstraint) {
+        match constraint {
+            TableConstraint::PrimaryKey(pk) => {
+                let columns = self.part_names(&pk.columns);
+                for c in &columns {
+                    if let Some(col) = table.columns.iter_mut().find(|col| self.same(&col.name, c))
+                    {
+                        col.nullable = false;
+                    }
+                }
+                let name = pk.name.as_ref().map(|n| self.ident(n));
+                table.primary_key = Some(PrimaryKey::new(name.as_deref(), columns));
+            }
+            TableConstraint::Unique(u) => {
+                let name = u
+                    .name
+                    .as_ref()
+                    .or(u.index_name.as_ref())
+                    .map(|n| self.ident(n));
+                let columns = self.part_names(&u.columns);
+                if self.dialect == Dialect::Mysql {
+                    let mut index = Index::new(name.unwrap_or_default()).unique();
+                    index.parts = self.index_columns(&u.columns);
+                    table.indexes.push(index);
+                } else {
+                    table
+                        .uniques
+                        .push(UniqueConstraint::new(name.as_deref(), columns));
+                }
+            }
+            TableConstraint::ForeignKey(fk) => table.foreign_keys.push(self.foreign_key(
+                fk.name.as_ref(),
+                &fk.columns,
+                &fk.foreign_table,
+                &fk.referred_columns,
+            )),
+            TableConstraint::Check(check) => table.checks.push(Check::new(
+                check.name.as_ref().map(|n| self.ident(n)).as_deref(),
+                check.expr.to_string(),
+            )),
+            TableConstraint::Index(ix) => {
+                let mut index =
+                    Index::new(ix.name.as_ref().map(|n| self.ident(n)).unwrap_or_default());
+                index.parts = self.index_columns(&ix.columns);
+                table.indexes.push(index);
+            }
+            _ => {}
+        }
+    }
+
+    fn create_index(&mut self, create: &CreateIndex) {
+        let name = create
+            .name
+            .as_ref()
+            .and_then(|n| n.0.last())
+            .and_then(|p| p.as_ident())
+            .map(|i| self.ident(i))
+            .unwrap_or_default();
+        let mut index = Index::new(name);
+        index.unique = create.unique;
+        index.parts = self.index_columns(&create.columns);
+        if let Some(table) = self.table_mut(&create.table_name) {
+            if !table
+                .indexes
+                .iter()
+                .any(|i| !i.name.is_empty() && i.name == index.name)
+            {
+                table.indexes.push(index);
+            }
+        }
+    }
+
+    fn drop_index(&mut self, table: Option<&ObjectName>, index: &str) {
+        let dialect = self.dialect;
+        let same = |a: &str, b: &str| match dialect {
+            Dialect::Postgres => a == b,
+            _ => a.eq_ignore_ascii_case(b),
+        };
+        let target = table.map(|t| self.resolve(t));
+        for schema in &mut self.catalog.schemas {
+            for t in &mut schema.tables {
+                if let Some((_, tn)) = &target {
+                    if !same(&t.name, tn) {
+                        continue;
+                    }
+                }
+                t.indexes.retain(|i| !same(&i.name, index));
+            }
+        }
+    }
+
+    fn rename_table(&mut self, old: &ObjectName, new: &ObjectName) {
+        let (_, new_name) = self.resolve(new);
+        let key = self.resolve(old);
+        if let Some(table) = self.table_mut(old) {
+            table.name = new_name.clone();
+        }
+        if self.created.remove(&key) {
+            self.created.insert((key.0, new_name));
+        }
+    }
+
+    fn alter(&mut self, name: &ObjectName, op: &AlterTableOperation) {
+        if let AlterTableOperation::RenameTable { table_name } = op {
+            let new = match table_name {
+                RenameTableNameKind::As(n) | RenameTableNameKind::To(n) => n,
+            };
+            self.rename_table(name, new);
+            return;
+        }
+        if let AlterTableOperation::AddConstraint { constraint, .. } = op {
+            let Some(mut table) = self.table(name).cloned() else {
+                return;
+            };
+            self.add_constraint(&mut table, constraint);
+            *self.table_mut(name).expect("found above") = table;
+            return;
+        }
+        let dialect = self.dialect;
+        let fold = |i: &Ident| {
+            if dialect == Dialect::Postgres && i.quote_style.is_none() {
+                i.value.to_lowercase()
+            } else {
+                i.value.clone()
+            }
+        };
+        let same = |a: &str, b: &str| match dialect {
+            Dialect::Postgres => a == b,
+            _ => a.eq_ignore_ascii_case(b),
+        };
+        let new_column = match op {
+            AlterTableOperation::AddColumn { column_def, .. } => Some(self.column_def(column_def)),
+            AlterTableOperation::ChangeColumn {
+                new_name,
+                data_type,
+                options,
+                ..
+            } => Some(
+                self.column_def(&ColumnDef {
+                    name: new_name.clone(),
+                    data_type: data_type.clone(),
+                    options: options
+                        .iter()
+                        .map(|o| sqlparser::ast::ColumnOptionDef {
+                            name: None,
+                            option: o.clone(),
+                        })
+                        .collect(),
+                }),
+            ),
+            AlterTableOperation::ModifyColumn {
+                col_name,
+                data_type,
+                options,
+                ..
+            } => Some(
+                self.column_def(&ColumnDef {
+                    name: col_name.clone(),
+                    data_type: data_type.clone(),
+                    options: options
+                        .iter()
+                        .map(|o| sqlparser::ast::ColumnOptionDef {
+                            name: None,
+                            option: o.clone(),
+                        })
+                        .collect(),
+                }),
+            ),
+            _ => None,
+        };
+        let Some(table) = self.table_mut(name) else {
+            return;
+        };
+        let position =
+            |table: &Table, column: &str| table.columns.iter().position(|c| same(&c.name, column));
+        match op {
+            AlterTableOperation::AddColumn { .. } => {
+                if let Some(mut column) = new_column {
+                    if position(table, &column.name).is_none() {
+                        column.position = table.columns.len() as u32 + 1;
+                        table.columns.push(column);
+                    }
+                }
+            }
+            AlterTableOperation::DropColumn { column_names, .. } => {
+                for c in column_names {
+                    let c = fold(c);
+                    table.columns.retain(|col| !same(&col.name, &c));
+                }
+            }
+            AlterTableOperation::RenameColumn {
+                old_column_name,
+                new_column_name,
+            } => {
+                if let Some(i) = position(table, &fold(old_column_name)) {
+                    table.columns[i].name = fold(new_column_name);
+                }
+            }
+            AlterTableOperation::ChangeColumn { old_name, .. } => {
+                if let (Some(i), Some(column)) = (position(table, &fold(old_name)), new_column) {
+                    let pos = table.columns[i].position;
+                    table.columns[i] = Column {
+                        position: pos,
+                        ..column
+                    };
+                }
+            }
+            AlterTableOperation::ModifyColumn { col_name, .. } => {
+                if let (Some(i), Some(column)) = (position(table, &fold(col_name)), new_column) {
+                    let pos = table.columns[i].position;
+                    table.columns[i] = Column {
+                        position: pos,
+                        ..column
+                    };
+                }
+            }
+            AlterTableOperation::AlterColumn { column_name, op } => {
+                let Some(i) = position(table, &fold(column_name)) else {
+                    return;
+                };
+                let column = &mut table.columns[i];
+                match op {
+                    AlterColumnOperation::SetNotNull => column.nullable = false,
+                    AlterColumnOperation::DropNotNull => column.nullable = true,
+                    AlterColumnOperation::SetDefault { value } => {
+                        column.default = Some(value.to_string())
+                    }
+                    AlterColumnOperation::DropDefault => column.default = None,
+                    AlterColumnOperation::SetDataType { data_type, .. } => {
+                        column.data_type = data_type.to_string()
+                    }
+                    _ => {}
+                }
+            }
+            AlterTableOperation::DropConstraint { name: c, .. } => {
+                let c = fold(c);
+                let hit = |n: &Option<String>| n.as_deref().is_some_and(|n| same(n, &c));
+                table.uniques.retain(|u| !hit(&u.name));
+                table.foreign_keys.retain(|f| !hit(&f.name));
+                table.checks.retain(|k| !hit(&k.name));
+                if table.primary_key.as_ref().is_some_and(|p| hit(&p.name)) {
+                    table.primary_key = None;
+                }
+            }
+            AlterTableOperation::DropPrimaryKey { .. } => table.primary_key = None,
+            AlterTableOperation::DropForeignKey { name: c, .. } => {
+                let c = fold(c);
+                table
+                    .foreign_keys
+                    .retain(|f| !f.name.as_deref().is_some_and(|n| same(n, &c)));
+            }
+            AlterTableOperation::DropIndex { name: c } => {
+                let c = fold(c);
+                table.indexes.retain(|i| !same(&i.name, &c));
+            }
+            _ => {}
+        }
+    }
+}
