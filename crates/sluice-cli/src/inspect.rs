@@ -36,7 +36,7 @@ pub async fn run(args: InspectArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// A connection configuration and the database name from a URL.
-fn parse(text: &str) -> anyhow::Result<(ConnectionConfig, String)> {
+pub(crate) fn parse(text: &str) -> anyhow::Result<(ConnectionConfig, String)> {
     if let Some(path) = text
         .strip_prefix("sqlite://")
         .or_else(|| text.strip_prefix("sqlite:"))

@@ -3,6 +3,7 @@
 
 mod client;
 mod inspect;
+mod lint;
 mod serve;
 
 use clap::Parser;
@@ -25,6 +26,8 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Print a database's schema as DDL (or the model as JSON), offline.
     Inspect(inspect::InspectArgs),
+    /// Review SQL files against a policy of rules (SQL review), offline.
+    Lint(lint::LintArgs),
     #[command(flatten)]
     Client(client::ClientCommand),
 }
@@ -45,6 +48,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve(args) => serve::run(args).await.map(|()| ExitCode::SUCCESS),
             Command::Inspect(args) => inspect::run(args).await,
+            Command::Lint(args) => lint::run(args).await,
             Command::Client(cmd) => client::run(cmd).await,
         }
     });
