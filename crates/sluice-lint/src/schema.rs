@@ -154,13 +154,18 @@ impl Workspace {
         Some(&mut self.catalog.schemas[s].tables[t])
     }
 
+    /// The key of `created`: names compared the way [`Workspace::same`]
+    /// compares them, so a lookup is a hash probe, not a scan.
+    fn created_key(&self, (schema, table): (String, String)) -> (String, String) {
+        match self.dialect {
+            Dialect::Postgres => (schema, table),
+            Dialect::Mysql | Dialect::Sqlite => (schema.to_lowercase(), table.to_lowercase()),
+        }
+    }
+
     pub fn table_state(&self, name: &ObjectName) -> TableState {
         let key = self.resolve(name);
-        if self
-            .created
-            .iter()
-            .any(|(s, t)| self.same(s, &key.0) && self.same(t, &key.1))
-        {
+        if self.created.contains(&self.created_key(key.clone())) {
             TableState::New
         } else if self.find(&key.0, &key.1).is_some() {
             TableState::Existing
@@ -264,7 +269,8 @@ impl Workspace {
             self.add_constraint(&mut table, constraint);
         }
         self.catalog.schema_entry(&schema).tables.push(table);
-        self.created.insert((schema, name));
+        let key = self.created_key((schema, name));
+        self.created.insert(key);
     }
 
     fn column_def(&self, def: &ColumnDef) -> Column {
@@ -430,8 +436,9 @@ impl Workspace {
         if let Some(table) = self.table_mut(old) {
             table.name = new_name.clone();
         }
-        if self.created.remove(&key) {
-            self.created.insert((key.0, new_name));
+        if self.created.remove(&self.created_key(key.clone())) {
+            let renamed = self.created_key((key.0, new_name));
+            self.created.insert(renamed);
         }
     }
 
