@@ -62,6 +62,12 @@ pub const SESSION: &str = "SELECT set_config('search_path', '', true), \
      set_config('IntervalStyle', 'postgres', true), \
      set_config('extra_float_digits', '3', true)";
 
+/// A read-only transaction that sees one consistent snapshot of the catalog.
+pub const BEGIN: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+
+/// The snapshot id that the other connections of one inspection import.
+pub const EXPORT_SNAPSHOT: &str = "SELECT pg_export_snapshot()";
+
 /// The database itself: server version (checked before anything else),
 /// encoding, collation and comment.
 pub const DATABASE: &str = "SELECT current_setting('server_version_num')::int4 AS version_num, \
