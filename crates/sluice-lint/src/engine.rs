@@ -70,11 +70,10 @@ impl Linter {
                 // statement the token belongs to is reported by the split
                 // error instead of a confusing parse error on its head.
                 let mut head = sluice_sql::split(self.dialect, &text[..offset]).unwrap_or_default();
-                if let Some(last) = head.last() {
-                    if text[last.range.end..offset].trim().is_empty() {
+                if let Some(last) = head.last()
+                    && text[last.range.end..offset].trim().is_empty() {
                         head.pop();
                     }
-                }
                 (head, Some(err))
             }
         };

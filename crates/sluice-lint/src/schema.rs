@@ -10,7 +10,7 @@
 //! replayed; anything else leaves the copy as it is, which errs on the side
 //! of "unknown" rather than inventing objects.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use sluice_schema::{
     Catalog, Check, Column, Dialect, ForeignKey, Index, IndexPart, PrimaryKey, Table,
@@ -51,8 +51,17 @@ pub struct Workspace {
     /// Whether the catalog came from a real database (or model file), so
     /// that a missing table means "does not exist" rather than "unknown".
     known: bool,
-    /// (schema, table) created by the script so far.
+    /// (schema, table) created by the script so far, as [`Workspace::key`]s.
     created: HashSet<(String, String)>,
+    /// (schema, table) as [`Workspace::key`]s → where the table is in
+    /// `catalog`. Kept in step with every create, drop and rename, so that
+    /// looking a table up is a hash probe: a scan made a script creating
+    /// thousands of tables quadratic.
+    tables: HashMap<(String, String), (usize, usize)>,
+    /// Index name key → the tables that have (or had) an index of that
+    /// name, for `DROP INDEX name` without a table (PostgreSQL, SQLite).
+    /// Entries may be stale; a lookup checks the table still has it.
+    index_owners: HashMap<String, Vec<(String, String)>>,
 }
 
 impl Workspace {
@@ -62,11 +71,85 @@ impl Workspace {
         let catalog = catalog
             .cloned()
             .unwrap_or_else(|| Catalog::new("main", dialect));
-        Workspace {
+        let mut workspace = Workspace {
             dialect,
             catalog,
             known,
             created: HashSet::new(),
+            tables: HashMap::new(),
+            index_owners: HashMap::new(),
+        };
+        for s in 0..workspace.catalog.schemas.len() {
+            for t in 0..workspace.catalog.schemas[s].tables.len() {
+                let key = workspace.table_key(s, t);
+                workspace.tables.insert(key.clone(), (s, t));
+                workspace.register_indexes(s, t, &key);
+            }
+        }
+        workspace
+    }
+
+    /// A name as a hash key: compared the way [`Workspace::same`] compares.
+    fn key(&self, name: &str) -> String {
+        match self.dialect {
+            Dialect::Postgres => name.to_string(),
+            Dialect::Mysql | Dialect::Sqlite => name.to_ascii_lowercase(),
+        }
+    }
+
+    fn table_key(&self, s: usize, t: usize) -> (String, String) {
+        let schema = &self.catalog.schemas[s];
+        (self.key(&schema.name), self.key(&schema.tables[t].name))
+    }
+
+    fn register_indexes(&mut self, s: usize, t: usize, key: &(String, String)) {
+        let names: Vec<String> = self.catalog.schemas[s].tables[t]
+            .indexes
+            .iter()
+            .filter(|i| !i.name.is_empty())
+            .map(|i| self.key(&i.name))
+            .collect();
+        for name in names {
+            let owners = self.index_owners.entry(name).or_default();
+            if !owners.contains(key) {
+                owners.push(key.clone());
+            }
+        }
+    }
+
+    /// Adds `table` to `schema` (creating the schema entry if needed).
+    fn insert_table(&mut self, schema: &str, table: Table) -> (usize, usize) {
+        let s = match self
+            .catalog
+            .schemas
+            .iter()
+            .position(|x| self.same(&x.name, schema))
+        {
+            Some(s) => s,
+            None => {
+                self.catalog
+                    .schemas
+                    .push(sluice_schema::Schema::new(schema));
+                self.catalog.schemas.len() - 1
+            }
+        };
+        self.catalog.schemas[s].tables.push(table);
+        let t = self.catalog.schemas[s].tables.len() - 1;
+        let key = self.table_key(s, t);
+        self.tables.insert(key.clone(), (s, t));
+        self.register_indexes(s, t, &key);
+        (s, t)
+    }
+
+    /// Removes the table at (s, t) in constant time: the schema's last
+    /// table takes its place and its index entry is moved.
+    fn remove_table(&mut self, s: usize, t: usize) {
+        let key = self.table_key(s, t);
+        self.tables.remove(&key);
+        self.catalog.schemas[s].tables.swap_remove(t);
+        if t < self.catalog.schemas[s].tables.len() {
+            let moved = self.table_key(s, t);
+            self.tables.insert(moved, (s, t));
         }
     }
 
@@ -130,16 +213,9 @@ impl Workspace {
     }
 
     fn find(&self, schema: &str, table: &str) -> Option<(usize, usize)> {
-        let s = self
-            .catalog
-            .schemas
-            .iter()
-            .position(|s| self.same(&s.name, schema))?;
-        let t = self.catalog.schemas[s]
-            .tables
-            .iter()
-            .position(|t| self.same(&t.name, table))?;
-        Some((s, t))
+        self.tables
+            .get(&(self.key(schema), self.key(table)))
+            .copied()
     }
 
     pub fn table(&self, name: &ObjectName) -> Option<&Table> {
@@ -154,13 +230,9 @@ impl Workspace {
         Some(&mut self.catalog.schemas[s].tables[t])
     }
 
-    /// The key of `created`: names compared the way [`Workspace::same`]
-    /// compares them, so a lookup is a hash probe, not a scan.
+    /// The key of `created` and `tables`.
     fn created_key(&self, (schema, table): (String, String)) -> (String, String) {
-        match self.dialect {
-            Dialect::Postgres => (schema, table),
-            Dialect::Mysql | Dialect::Sqlite => (schema.to_lowercase(), table.to_lowercase()),
-        }
+        (self.key(&schema), self.key(&table))
     }
 
     pub fn table_state(&self, name: &ObjectName) -> TableState {
@@ -195,10 +267,10 @@ impl Workspace {
                 for name in names {
                     let (schema, table) = self.resolve(name);
                     if let Some((s, t)) = self.find(&schema, &table) {
-                        self.catalog.schemas[s].tables.remove(t);
+                        self.remove_table(s, t);
                     }
-                    self.created
-                        .retain(|(cs, ct)| !(*cs == schema && *ct == table));
+                    let key = self.created_key((schema, table));
+                    self.created.remove(&key);
                 }
             }
             Statement::Drop {
@@ -239,7 +311,7 @@ impl Workspace {
                 return;
             }
             let (s, t) = self.find(&schema, &name).expect("found above");
-            self.catalog.schemas[s].tables.remove(t);
+            self.remove_table(s, t);
         }
         let mut table = Table::new(name.clone());
         for def in &create.columns {
@@ -268,7 +340,7 @@ impl Workspace {
         for constraint in &create.constraints {
             self.add_constraint(&mut table, constraint);
         }
-        self.catalog.schema_entry(&schema).tables.push(table);
+        self.insert_table(&schema, table);
         let key = self.created_key((schema, name));
         self.created.insert(key);
     }
@@ -400,14 +472,19 @@ impl Workspace {
         let mut index = Index::new(name);
         index.unique = create.unique;
         index.parts = self.index_columns(&create.columns);
-        if let Some(table) = self.table_mut(&create.table_name) {
-            if !table
-                .indexes
-                .iter()
-                .any(|i| !i.name.is_empty() && i.name == index.name)
-            {
-                table.indexes.push(index);
-            }
+        let (schema, table) = self.resolve(&create.table_name);
+        let Some((s, t)) = self.find(&schema, &table) else {
+            return;
+        };
+        let table = &mut self.catalog.schemas[s].tables[t];
+        if !table
+            .indexes
+            .iter()
+            .any(|i| !i.name.is_empty() && i.name == index.name)
+        {
+            table.indexes.push(index);
+            let key = self.table_key(s, t);
+            self.register_indexes(s, t, &key);
         }
     }
 
@@ -417,24 +494,55 @@ impl Workspace {
             Dialect::Postgres => a == b,
             _ => a.eq_ignore_ascii_case(b),
         };
-        let target = table.map(|t| self.resolve(t));
-        for schema in &mut self.catalog.schemas {
-            for t in &mut schema.tables {
-                if let Some((_, tn)) = &target {
-                    if !same(&t.name, tn) {
-                        continue;
-                    }
-                }
-                t.indexes.retain(|i| !same(&i.name, index));
+        // With a table (MySQL's `DROP INDEX i ON t`) only that table is
+        // touched; without one, only the tables known to have had an index
+        // of that name: never a scan of the schema.
+        let owners: Vec<(usize, usize)> = match table {
+            Some(t) => {
+                let (_, tn) = self.resolve(t);
+                let tn = self.key(&tn);
+                (0..self.catalog.schemas.len())
+                    .filter_map(|s| {
+                        let sk = self.key(&self.catalog.schemas[s].name);
+                        self.tables.get(&(sk, tn.clone())).copied()
+                    })
+                    .collect()
             }
+            None => self
+                .index_owners
+                .get(&self.key(index))
+                .map(|keys| {
+                    keys.iter()
+                        .filter_map(|k| self.tables.get(k).copied())
+                        .collect()
+                })
+                .unwrap_or_default(),
+        };
+        for (s, t) in owners {
+            self.catalog.schemas[s].tables[t]
+                .indexes
+                .retain(|i| !same(&i.name, index));
         }
     }
 
     fn rename_table(&mut self, old: &ObjectName, new: &ObjectName) {
         let (_, new_name) = self.resolve(new);
         let key = self.resolve(old);
-        if let Some(table) = self.table_mut(old) {
-            table.name = new_name.clone();
+        if let Some((s, t)) = self.find(&key.0, &key.1) {
+            let old_key = self.table_key(s, t);
+            let new_key = (old_key.0.clone(), self.key(&new_name));
+            // Renaming onto a taken name: the server refuses it; keep the
+            // workspace consistent by dropping the other.
+            if new_key != old_key
+                && let Some((ms, mt)) = self.tables.get(&new_key).copied()
+            {
+                self.remove_table(ms, mt);
+            }
+            // Re-read: removing the other table may have moved this one.
+            let (s, t) = self.tables.remove(&old_key).expect("found above");
+            self.catalog.schemas[s].tables[t].name = new_name.clone();
+            self.tables.insert(new_key.clone(), (s, t));
+            self.register_indexes(s, t, &new_key);
         }
         if self.created.remove(&self.created_key(key.clone())) {
             let renamed = self.created_key((key.0, new_name));
@@ -455,7 +563,11 @@ impl Workspace {
                 return;
             };
             self.add_constraint(&mut table, constraint);
-            *self.table_mut(name).expect("found above") = table;
+            let (schema, table_name) = self.resolve(name);
+            let (s, t) = self.find(&schema, &table_name).expect("found above");
+            self.catalog.schemas[s].tables[t] = table;
+            let key = self.table_key(s, t);
+            self.register_indexes(s, t, &key);
             return;
         }
         let dialect = self.dialect;
@@ -517,11 +629,11 @@ impl Workspace {
             |table: &Table, column: &str| table.columns.iter().position(|c| same(&c.name, column));
         match op {
             AlterTableOperation::AddColumn { .. } => {
-                if let Some(mut column) = new_column {
-                    if position(table, &column.name).is_none() {
-                        column.position = table.columns.len() as u32 + 1;
-                        table.columns.push(column);
-                    }
+                if let Some(mut column) = new_column
+                    && position(table, &column.name).is_none()
+                {
+                    column.position = table.columns.len() as u32 + 1;
+                    table.columns.push(column);
                 }
             }
             AlterTableOperation::DropColumn { column_names, .. } => {
@@ -597,5 +709,63 @@ impl Workspace {
             }
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sqlparser::dialect::{MySqlDialect, PostgreSqlDialect};
+    use sqlparser::parser::Parser;
+
+    use super::*;
+
+    fn replay(dialect: Dialect, sql: &str) -> Workspace {
+        let mut ws = Workspace::new(dialect, None);
+        let statements = match dialect {
+            Dialect::Mysql => Parser::parse_sql(&MySqlDialect {}, sql),
+            _ => Parser::parse_sql(&PostgreSqlDialect {}, sql),
+        }
+        .expect("parses");
+        for s in &statements {
+            ws.apply(s);
+        }
+        ws
+    }
+
+    fn name(n: &str) -> ObjectName {
+        ObjectName::from(vec![Ident::new(n)])
+    }
+
+    /// Dropping a table moves the last one into its slot: the index must
+    /// follow it, or the moved table would be lost.
+    #[test]
+    fn index_follows_drops_and_renames() {
+        let ws = replay(
+            Dialect::Postgres,
+            "CREATE TABLE a (x int); CREATE TABLE b (x int); CREATE TABLE c (x int);\
+             CREATE INDEX ix_c ON c (x); DROP TABLE a; ALTER TABLE b RENAME TO a;\
+             ALTER TABLE c ADD COLUMN y int; DROP INDEX ix_c;",
+        );
+        assert!(ws.table(&name("b")).is_none());
+        assert_eq!(ws.table_state(&name("a")), TableState::New);
+        let c = ws.table(&name("c")).expect("c survives the drop of a");
+        assert_eq!(c.columns.len(), 2);
+        assert!(c.indexes.is_empty(), "DROP INDEX without a table finds it");
+        assert_eq!(ws.table_state(&name("b")), TableState::Unknown);
+    }
+
+    #[test]
+    fn mysql_names_are_case_insensitive() {
+        let ws = replay(
+            Dialect::Mysql,
+            "CREATE TABLE Orders (x int); CREATE INDEX ix ON ORDERS (x); DROP INDEX ix ON orders;",
+        );
+        let t = ws.table(&name("orders")).expect("found");
+        assert!(t.indexes.is_empty());
+        let ws = replay(
+            Dialect::Mysql,
+            "CREATE TABLE Orders (x int); DROP TABLE ORDERS;",
+        );
+        assert_eq!(ws.table_state(&name("orders")), TableState::Unknown);
     }
 }

@@ -55,11 +55,10 @@ fn check(ctx: &Context<'_>, statement: &Statement) -> Vec<Diagnostic> {
         }
         Statement::CreateTable(create) => {
             for c in &create.constraints {
-                if let TableConstraint::Index(ix) = c {
-                    if let Some(name) = &ix.name {
+                if let TableConstraint::Index(ix) = c
+                    && let Some(name) = &ix.name {
                         found.push((&create.name, name, &ix.columns));
                     }
-                }
             }
         }
         Statement::AlterTable(alter) => {
@@ -68,11 +67,9 @@ fn check(ctx: &Context<'_>, statement: &Statement) -> Vec<Diagnostic> {
                     constraint: TableConstraint::Index(ix),
                     ..
                 } = op
-                {
-                    if let Some(name) = &ix.name {
+                    && let Some(name) = &ix.name {
                         found.push((&alter.name, name, &ix.columns));
                     }
-                }
             }
         }
         _ => {}
