@@ -2,152 +2,13 @@
 //! every page for an Owner, what a Developer may not see, inline form
 //! errors, escaping.
 
-use axum::Router;
 use axum::body::Body;
-use axum::http::{HeaderMap, Request, StatusCode, header};
-use http_body_util::BodyExt;
-use sluice_app::{App, AppConfig, Caller, SecretBox};
-use sluice_server::{AppState, router};
-use sluice_store::{Store, WorkspaceRole};
-use tower::ServiceExt;
+use axum::http::{Request, StatusCode, header};
+use sluice_store::WorkspaceRole;
 
-struct Ui {
-    app: App,
-    router: Router,
-}
+mod ui_common;
 
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Answer {
-    fn location(&self) -> &str {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-
-    /// The `name=value` of the session cookie this answer sets.
-    fn session_cookie(&self) -> Option<String> {
-        self.headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|v| v.starts_with("sluice_session=") && !v.starts_with("sluice_session=;"))
-            .map(|v| v.split(';').next().unwrap_or_default().to_string())
-    }
-}
-
-async fn ui() -> Ui {
-    let store = Store::open_sqlite_memory().await.expect("store");
-    let key = SecretBox::generate_key();
-    let app = App::new(
-        store,
-        SecretBox::from_base64(&key).expect("key"),
-        AppConfig::default(),
-    );
-    let router = router(AppState::new(app.clone(), false));
-    Ui { app, router }
-}
-
-fn form_body(pairs: &[(&str, &str)]) -> String {
-    serde_urlencoded::to_string(pairs).expect("encode form")
-}
-
-impl Ui {
-    async fn send(&self, request: Request<Body>) -> Answer {
-        let response = self
-            .router
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("response");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes();
-        Answer {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
-    }
-
-    async fn get(&self, path: &str, cookie: Option<&str>) -> Answer {
-        let mut request = Request::get(path).header(header::HOST, "sluice.test");
-        if let Some(cookie) = cookie {
-            request = request.header(header::COOKIE, cookie);
-        }
-        self.send(request.body(Body::empty()).unwrap()).await
-    }
-
-    async fn post(&self, path: &str, cookie: Option<&str>, pairs: &[(&str, &str)]) -> Answer {
-        let mut request = Request::post(path)
-            .header(header::HOST, "sluice.test")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        if let Some(cookie) = cookie {
-            request = request.header(header::COOKIE, cookie);
-        }
-        self.send(request.body(Body::from(form_body(pairs))).unwrap())
-            .await
-    }
-
-    /// Post a form the way a browser does: with the page's CSRF token.
-    async fn submit(&self, path: &str, cookie: &str, pairs: &[(&str, &str)]) -> Answer {
-        let csrf = self.csrf(cookie).await;
-        let mut all = vec![("csrf", csrf.as_str())];
-        all.extend_from_slice(pairs);
-        self.post(path, Some(cookie), &all).await
-    }
-
-    async fn csrf(&self, cookie: &str) -> String {
-        let home = self.get("/", Some(cookie)).await;
-        assert_eq!(home.status, StatusCode::OK, "{}", home.body);
-        csrf_of(&home.body)
-    }
-
-    async fn sign_up(&self, email: &str, name: &str) -> String {
-        let answer = self
-            .post(
-                "/signup",
-                None,
-                &[
-                    ("name", name),
-                    ("email", email),
-                    ("password", "correct-horse"),
-                ],
-            )
-            .await;
-        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
-        answer.session_cookie().expect("session cookie")
-    }
-
-    async fn log_in(&self, email: &str, password: &str) -> String {
-        let answer = self
-            .post("/login", None, &[("email", email), ("password", password)])
-            .await;
-        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
-        answer.session_cookie().expect("session cookie")
-    }
-
-    async fn owner_caller(&self, cookie: &str) -> Caller {
-        let token = cookie.trim_start_matches("sluice_session=");
-        self.app.authenticate(token).await.expect("caller")
-    }
-}
-
-fn csrf_of(html: &str) -> String {
-    let marker = "name=\"csrf\" value=\"";
-    let start = html.find(marker).expect("a csrf field") + marker.len();
-    html[start..].split('"').next().unwrap().to_string()
-}
+use ui_common::*;
 
 /// An Owner, a Developer, and an estate: environments test and prod, a
 /// PostgreSQL instance in test with one database, a project.
@@ -925,7 +786,10 @@ async fn instance_test_connection_and_sync_now() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("connected: PostgreSQL"), "{}", r.body);
     // A test is not a sync: the background sync must still come when due.
-    assert!(r.body.contains("Never"), "a connection test counted as a sync");
+    assert!(
+        r.body.contains("Never"),
+        "a connection test counted as a sync"
+    );
 
     let r = ui.submit("/instances/pg/sync", &owner, &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);

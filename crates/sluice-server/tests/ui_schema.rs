@@ -2,181 +2,13 @@
 //! database by form on a SQLite instance, sync its schema, browse it, draw
 //! its diagram, read its DDL; and who may see each of them.
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{HeaderMap, Request, StatusCode, header};
-use http_body_util::BodyExt;
-use sluice_app::{App, AppConfig, Caller, SecretBox};
+use axum::http::StatusCode;
 use sluice_schema::{Catalog, Column, Dialect, ForeignKey, PrimaryKey, Schema, Table};
-use sluice_server::{AppState, router};
-use sluice_store::{Store, WorkspaceRole};
-use tower::ServiceExt;
+use sluice_store::WorkspaceRole;
 
-struct Ui {
-    app: App,
-    router: Router,
-}
+mod ui_common;
 
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Answer {
-    fn location(&self) -> &str {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-
-    fn content_type(&self) -> &str {
-        self.headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-
-    fn session_cookie(&self) -> Option<String> {
-        self.headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|v| v.starts_with("sluice_session=") && !v.starts_with("sluice_session=;"))
-            .map(|v| v.split(';').next().unwrap_or_default().to_string())
-    }
-
-    /// The notice cookie this answer sets, decoded.
-    fn notice(&self) -> String {
-        use base64::Engine as _;
-        self.headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find_map(|v| v.strip_prefix("sluice_notice="))
-            .and_then(|v| v.split(';').next())
-            .and_then(|v| {
-                base64::engine::general_purpose::URL_SAFE_NO_PAD
-                    .decode(v)
-                    .ok()
-            })
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
-            .unwrap_or_default()
-    }
-}
-
-async fn ui() -> Ui {
-    let store = Store::open_sqlite_memory().await.expect("store");
-    let key = SecretBox::generate_key();
-    let app = App::new(
-        store,
-        SecretBox::from_base64(&key).expect("key"),
-        AppConfig::default(),
-    );
-    let router = router(AppState::new(app.clone(), false));
-    Ui { app, router }
-}
-
-impl Ui {
-    async fn send(&self, request: Request<Body>) -> Answer {
-        let response = self
-            .router
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("response");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes();
-        Answer {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
-    }
-
-    async fn get(&self, path: &str, cookie: &str) -> Answer {
-        let request = Request::get(path)
-            .header(header::HOST, "sluice.test")
-            .header(header::COOKIE, cookie);
-        self.send(request.body(Body::empty()).unwrap()).await
-    }
-
-    async fn post(&self, path: &str, cookie: Option<&str>, pairs: &[(&str, &str)]) -> Answer {
-        let mut request = Request::post(path)
-            .header(header::HOST, "sluice.test")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        if let Some(cookie) = cookie {
-            request = request.header(header::COOKIE, cookie);
-        }
-        let body = serde_urlencoded::to_string(pairs).expect("encode form");
-        self.send(request.body(Body::from(body)).unwrap()).await
-    }
-
-    /// Post a form the way a browser does: with the page's CSRF token.
-    async fn submit(&self, path: &str, cookie: &str, pairs: &[(&str, &str)]) -> Answer {
-        let home = self.get("/", cookie).await;
-        assert_eq!(home.status, StatusCode::OK, "{}", home.body);
-        let csrf = csrf_of(&home.body);
-        let mut all = vec![("csrf", csrf.as_str())];
-        all.extend_from_slice(pairs);
-        self.post(path, Some(cookie), &all).await
-    }
-
-    async fn sign_up(&self, email: &str, name: &str) -> String {
-        let answer = self
-            .post(
-                "/signup",
-                None,
-                &[
-                    ("name", name),
-                    ("email", email),
-                    ("password", "correct-horse"),
-                ],
-            )
-            .await;
-        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
-        answer.session_cookie().expect("session cookie")
-    }
-
-    async fn log_in(&self, email: &str, password: &str) -> String {
-        let answer = self
-            .post("/login", None, &[("email", email), ("password", password)])
-            .await;
-        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
-        answer.session_cookie().expect("session cookie")
-    }
-
-    async fn caller(&self, cookie: &str) -> Caller {
-        let token = cookie.trim_start_matches("sluice_session=");
-        self.app.authenticate(token).await.expect("caller")
-    }
-
-    /// Keep `catalog` as the last synced schema of `instance`/`name`, as a
-    /// successful sync would.
-    async fn store_schema(&self, instance: &str, name: &str, catalog: &Catalog) {
-        let db = self.app.store.database(instance, name).await.unwrap();
-        let json = serde_json::to_string(catalog).unwrap();
-        let ddl = sluice_schema::render::ddl(catalog);
-        self.app
-            .store
-            .record_schema_sync(db.id, Ok((&json, &ddl)))
-            .await
-            .unwrap();
-    }
-}
-
-fn csrf_of(html: &str) -> String {
-    let marker = "name=\"csrf\" value=\"";
-    let start = html.find(marker).expect("a csrf field") + marker.len();
-    html[start..].split('"').next().unwrap().to_string()
-}
+use ui_common::*;
 
 /// An Owner with environment `test` and a SQLite instance `lite` whose
 /// databases are the files of a temporary directory, added by form.
@@ -295,9 +127,9 @@ async fn create_by_form_sync_browse_draw_and_dump_a_sqlite_database() {
 
     // The instance page offers "Create database"; the form has no options
     // for SQLite.
-    let page = ui.get("/instances/lite", &owner).await;
+    let page = ui.get_as("/instances/lite", &owner).await;
     assert!(page.body.contains("href=\"/instances/lite/databases\""));
-    let form = ui.get("/instances/lite/databases", &owner).await;
+    let form = ui.get_as("/instances/lite/databases", &owner).await;
     assert_eq!(form.status, StatusCode::OK, "{}", form.body);
     assert!(form.body.contains("name=\"name\""));
     assert!(!form.body.contains("name=\"encoding\"") && !form.body.contains("name=\"charset\""));
@@ -326,7 +158,7 @@ async fn create_by_form_sync_browse_draw_and_dump_a_sqlite_database() {
     // Before any sync, each tab says so and offers the button.
     for tab in ["schema", "diagram", "ddl"] {
         let page = ui
-            .get(&format!("/instances/lite/databases/shop/{tab}"), &owner)
+            .get_as(&format!("/instances/lite/databases/shop/{tab}"), &owner)
             .await;
         assert_eq!(page.status, StatusCode::OK, "{tab}: {}", page.body);
         assert!(page.body.contains("Not synced yet"), "{tab}");
@@ -335,7 +167,7 @@ async fn create_by_form_sync_browse_draw_and_dump_a_sqlite_database() {
                 .contains("action=\"/instances/lite/databases/shop/sync\"")
         );
     }
-    let overview = ui.get("/instances/lite/databases/shop", &owner).await;
+    let overview = ui.get_as("/instances/lite/databases/shop", &owner).await;
     assert!(overview.body.contains("Sync schema"));
     assert!(overview.body.contains("aria-current=\"page\">Overview"));
 
@@ -372,7 +204,7 @@ async fn create_by_form_sync_browse_draw_and_dump_a_sqlite_database() {
     // Schema: tables, columns, the FK linking to its table, the view, the
     // trigger; the odd name escaped.
     let page = ui
-        .get("/instances/lite/databases/shop/schema", &owner)
+        .get_as("/instances/lite/databases/shop/schema", &owner)
         .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let body = main_of(&page.body);
@@ -398,7 +230,7 @@ async fn create_by_form_sync_browse_draw_and_dump_a_sqlite_database() {
 
     // The filter keeps matching tables only.
     let page = ui
-        .get("/instances/lite/databases/shop/schema?q=ACC", &owner)
+        .get_as("/instances/lite/databases/shop/schema?q=ACC", &owner)
         .await;
     let body = main_of(&page.body);
     assert!(body.contains("id=\"t-main-account\""));
@@ -406,12 +238,12 @@ async fn create_by_form_sync_browse_draw_and_dump_a_sqlite_database() {
 
     // Diagram: the page embeds it, the SVG stands alone.
     let page = ui
-        .get("/instances/lite/databases/shop/diagram", &owner)
+        .get_as("/instances/lite/databases/shop/diagram", &owner)
         .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("<svg xmlns="));
     let svg = ui
-        .get("/instances/lite/databases/shop/diagram.svg", &owner)
+        .get_as("/instances/lite/databases/shop/diagram.svg", &owner)
         .await;
     assert_eq!(svg.status, StatusCode::OK);
     assert!(svg.content_type().starts_with("image/svg+xml"));
@@ -429,18 +261,20 @@ async fn create_by_form_sync_browse_draw_and_dump_a_sqlite_database() {
     assert_no_overlap(&rects(&svg.body));
 
     // DDL: shown with line numbers, and as a file.
-    let page = ui.get("/instances/lite/databases/shop/ddl", &owner).await;
+    let page = ui
+        .get_as("/instances/lite/databases/shop/ddl", &owner)
+        .await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("<span class=\"ln\">CREATE TABLE"));
     let sql = ui
-        .get("/instances/lite/databases/shop/schema.sql", &owner)
+        .get_as("/instances/lite/databases/shop/schema.sql", &owner)
         .await;
     assert_eq!(sql.status, StatusCode::OK);
     assert!(sql.content_type().starts_with("text/plain"));
     assert!(sql.body.contains("CREATE TABLE") && sql.body.contains("orders"));
 
     // Overview: when and what.
-    let page = ui.get("/instances/lite/databases/shop", &owner).await;
+    let page = ui.get_as("/instances/lite/databases/shop", &owner).await;
     assert!(page.body.contains("4 tables, 1 view"), "{}", page.body);
 
     // Fifty tables with foreign keys: no two boxes overlap.
@@ -469,7 +303,7 @@ async fn create_by_form_sync_browse_draw_and_dump_a_sqlite_database() {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(r.location(), "/instances/lite/databases/big");
     let svg = ui
-        .get("/instances/lite/databases/big/diagram.svg", &owner)
+        .get_as("/instances/lite/databases/big/diagram.svg", &owner)
         .await;
     assert_xmlish(&svg.body);
     let boxes = rects(&svg.body);
@@ -552,7 +386,7 @@ async fn tabs_render_a_stored_model() {
     ui.store_schema("lite", "model", &catalog).await;
 
     let page = ui
-        .get("/instances/lite/databases/model/schema", &owner)
+        .get_as("/instances/lite/databases/model/schema", &owner)
         .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let body = main_of(&page.body);
@@ -575,7 +409,7 @@ async fn tabs_render_a_stored_model() {
     assert!(body.contains("counter"));
 
     let svg = ui
-        .get("/instances/lite/databases/model/diagram.svg", &owner)
+        .get_as("/instances/lite/databases/model/diagram.svg", &owner)
         .await;
     assert_eq!(svg.status, StatusCode::OK);
     assert_xmlish(&svg.body);
@@ -585,19 +419,21 @@ async fn tabs_render_a_stored_model() {
     assert_eq!(svg.body.matches("class=\"er-fk\"").count(), 2 + 44);
     assert!(svg.body.contains(">public.&lt;b&gt;&amp;&quot;x</text>"));
     let filtered = ui
-        .get("/instances/lite/databases/model/diagram.svg?q=a0", &owner)
+        .get_as("/instances/lite/databases/model/diagram.svg?q=a0", &owner)
         .await;
     assert_eq!(filtered.body.matches("<rect ").count(), 10);
 
     let page = ui
-        .get("/instances/lite/databases/model/diagram", &owner)
+        .get_as("/instances/lite/databases/model/diagram", &owner)
         .await;
     assert!(
         page.body.contains("50 tables, 46 foreign keys"),
         "{}",
         page.body
     );
-    let page = ui.get("/instances/lite/databases/model/ddl", &owner).await;
+    let page = ui
+        .get_as("/instances/lite/databases/model/ddl", &owner)
+        .await;
     assert!(page.body.contains("CREATE TABLE"));
 }
 
@@ -615,7 +451,7 @@ async fn a_failed_sync_shows_its_reason_on_the_page() {
     assert!(r.body.contains("Schema sync failed"), "{}", r.body);
     assert!(r.body.contains("cannot inspect gone"), "{}", r.body);
     // The error stays on the overview until a sync succeeds.
-    let page = ui.get("/instances/lite/databases/gone", &owner).await;
+    let page = ui.get_as("/instances/lite/databases/gone", &owner).await;
     assert!(page.body.contains("Schema sync error"), "{}", page.body);
     // Without the CSRF token nothing happens.
     let r = ui
@@ -629,7 +465,7 @@ async fn a_developer_outside_the_project_sees_no_tab() {
     let ui = ui().await;
     let dir = tempfile::tempdir().unwrap();
     let owner = sqlite_estate(&ui, dir.path()).await;
-    let caller = ui.caller(&owner).await;
+    let caller = ui.owner_caller(&owner).await;
     ui.app
         .create_project(&caller, "shop", "Shop", "SHOP")
         .await
@@ -677,21 +513,21 @@ async fn a_developer_outside_the_project_sees_no_tab() {
         format!("{base}/ddl"),
         format!("{base}/schema.sql"),
     ] {
-        let r = ui.get(&path, &outsider).await;
+        let r = ui.get_as(&path, &outsider).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}: {}", r.body);
         assert!(!r.body.contains("CREATE TABLE"), "{path}");
-        let r = ui.get(&path, &member).await;
+        let r = ui.get_as(&path, &member).await;
         assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
     }
     let r = ui.submit(&format!("{base}/sync"), &outsider, &[]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 
     // A project Developer may sync, but not create databases.
-    let page = ui.get(&format!("{base}/schema"), &member).await;
+    let page = ui.get_as(&format!("{base}/schema"), &member).await;
     assert!(page.body.contains("Sync schema"));
-    let page = ui.get("/instances/lite", &member).await;
+    let page = ui.get_as("/instances/lite", &member).await;
     assert!(!page.body.contains("Create database"));
-    let r = ui.get("/instances/lite/databases", &member).await;
+    let r = ui.get_as("/instances/lite/databases", &member).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let r = ui
         .submit("/instances/lite/databases", &member, &[("name", "x")])
