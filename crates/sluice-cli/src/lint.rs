@@ -2,8 +2,8 @@
 //!
 //! Output is made for the places lint runs: compiler-style text that
 //! editors and terminals link to (`file:line:col: level[rule] message`),
-//! JSON for tools, and GitHub workflow commands that annotate a pull
-//! request. The exit code is what CI acts on: 1 when any ERROR was found,
+//! JSON for tools, GitHub workflow commands that annotate a pull request,
+//! and SARIF 2.1.0 for code-scanning dashboards. The exit code is what CI acts on: 1 when any ERROR was found,
 //! 0 otherwise, 2 when the command itself was used wrongly.
 
 use std::io::Read;
@@ -29,7 +29,8 @@ pub struct LintArgs {
     /// Turn every rule on at its default level and config.
     #[arg(long, conflicts_with = "config")]
     all_rules: bool,
-    /// Output format: text, json or github (workflow annotations).
+    /// Output format: text, json, github (workflow annotations) or sarif
+    /// (SARIF 2.1.0, for code scanning).
     #[arg(long, default_value = "text")]
     format: String,
     /// List the rules with their level in the active policy, and exit.
@@ -86,10 +87,10 @@ pub async fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
         Err(err) => return usage(err),
     };
     let format = match args.format.as_str() {
-        f @ ("text" | "json" | "github") => f,
+        f @ ("text" | "json" | "github" | "sarif") => f,
         other => {
             return usage(format_args!(
-                "unknown format {other:?} (text, json or github)"
+                "unknown format {other:?} (text, json, github or sarif)"
             ));
         }
     };
@@ -133,6 +134,7 @@ pub async fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
     match format {
         "json" => println!("{}", json(&results)),
         "github" => print!("{}", github(&results)),
+        "sarif" => println!("{}", sarif(&policy, &results)),
         _ => {
             for (file, diagnostics) in &results {
                 print!("{}", sluice_lint::render_text(file, diagnostics));
@@ -262,4 +264,111 @@ fn github(results: &[(String, Vec<Diagnostic>)]) -> String {
         }
     }
     out
+}
+
+/// A SARIF 2.1.0 log with one run: the rules the policy turns on (plus any
+/// rule that reported, so every `ruleIndex` resolves) and one result per
+/// diagnostic. Columns are counted in characters, which SARIF calls
+/// `unicodeCodePoints`; its default would be UTF-16 code units.
+fn sarif(policy: &Policy, results: &[(String, Vec<Diagnostic>)]) -> String {
+    use serde_json::json;
+    let mut rules: Vec<&'static sluice_lint::Rule> = policy.enabled().map(|(r, _, _)| r).collect();
+    for d in results.iter().flat_map(|(_, d)| d) {
+        if !rules.iter().any(|r| r.name == d.rule) {
+            if let Some(rule) = sluice_lint::find(&d.rule) {
+                rules.push(rule);
+            }
+        }
+    }
+    let level = |l: Level| match l {
+        Level::Error => "error",
+        Level::Warning => "warning",
+    };
+    let descriptors: Vec<serde_json::Value> = rules
+        .iter()
+        .map(|r| {
+            let configured = policy.enabled().find(|(p, _, _)| p.name == r.name);
+            json!({
+                "id": r.name,
+                "shortDescription": { "text": r.title },
+                "fullDescription": { "text": r.doc.problem },
+                "help": { "text": r.doc.fix },
+                "defaultConfiguration": {
+                    "level": level(configured.map_or(r.level, |(_, l, _)| l))
+                },
+                "properties": { "code": r.code },
+            })
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (file, diagnostics) in results {
+        let uri = if file == "<stdin>" {
+            "stdin".to_string()
+        } else {
+            artifact_uri(file)
+        };
+        for d in diagnostics {
+            let mut text = d.message.clone();
+            if let Some(help) = &d.help {
+                text.push_str("\nhelp: ");
+                text.push_str(help);
+            }
+            let mut result = json!({
+                "ruleId": d.rule,
+                "level": level(d.level),
+                "message": { "text": text },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": uri },
+                        "region": {
+                            "startLine": d.line,
+                            "startColumn": d.column,
+                            "endLine": d.end_line,
+                            "endColumn": d.end_column,
+                        }
+                    }
+                }],
+            });
+            if let Some(i) = rules.iter().position(|r| r.name == d.rule) {
+                result["ruleIndex"] = json!(i);
+            }
+            out.push(result);
+        }
+    }
+    let log = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "sluice-lint",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "rules": descriptors,
+                }
+            },
+            "columnKind": "unicodeCodePoints",
+            "results": out,
+        }]
+    });
+    serde_json::to_string_pretty(&log).expect("values serialize")
+}
+
+/// A file path as a relative or `file:` URI reference: forward slashes,
+/// and the characters a URI cannot hold percent-encoded.
+fn artifact_uri(path: &str) -> String {
+    let path = path.replace('\\', "/");
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' | b':' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    if out.starts_with('/') {
+        format!("file://{out}")
+    } else {
+        out
+    }
 }

@@ -120,6 +120,84 @@ fn github_format() {
 }
 
 #[test]
+fn sarif_format() {
+    let (_dir, bad, good) = files("sarif_format");
+    let out = sluice(
+        &[
+            "lint",
+            "--dialect",
+            "postgres",
+            "--format",
+            "sarif",
+            &bad,
+            &good,
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(log["version"], "2.1.0");
+    let run = &log["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "sluice-lint");
+    assert_eq!(run["columnKind"], "unicodeCodePoints");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let rule = rules
+        .iter()
+        .find(|r| r["id"] == "statement.where.require-update-delete")
+        .expect("the reporting rule is described");
+    assert_eq!(
+        rule["shortDescription"]["text"],
+        "UPDATE and DELETE must have a WHERE clause"
+    );
+    assert!(rule.get("helpUri").is_none());
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1, "{results:?}");
+    let r = &results[0];
+    assert_eq!(r["ruleId"], "statement.where.require-update-delete");
+    assert_eq!(r["level"], "error");
+    assert_eq!(
+        rules[r["ruleIndex"].as_u64().unwrap() as usize]["id"],
+        r["ruleId"]
+    );
+    assert!(
+        r["message"]["text"].as_str().unwrap().contains("sessions"),
+        "{r}"
+    );
+    let location = &r["locations"][0]["physicalLocation"];
+    assert!(
+        location["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap()
+            .starts_with("file:///")
+    );
+    assert!(
+        location["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("/bad.sql")
+    );
+    let region = &location["region"];
+    assert_eq!(
+        (
+            region["startLine"].as_u64(),
+            region["startColumn"].as_u64(),
+            region["endLine"].as_u64(),
+            region["endColumn"].as_u64()
+        ),
+        (Some(2), Some(1), Some(2), Some(21))
+    );
+
+    // A clean run is still a valid log, with no results and exit 0.
+    let out = sluice(
+        &["lint", "--dialect", "sqlite", "--format", "sarif"],
+        Some("SELECT 1;"),
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(log["runs"][0]["results"].as_array().map(Vec::len), Some(0));
+}
+
+#[test]
 fn config_file_and_usage_errors() {
     let (dir, bad, _good) = files("config_file_and_usage_errors");
     let config = dir.path().join("policy.json");
