@@ -17,11 +17,15 @@
 //! per-dialect questions in the diff.
 
 pub mod dialect;
+pub mod diff;
 mod keywords;
 pub mod model;
 pub mod quote;
 pub mod render;
 
 pub use dialect::{Dialect, Flavor, ServerInfo, UnknownDialect};
+pub use diff::{
+    Change, ColumnChange, CommentTarget, DialectRules, DiffOptions, EnumPosition, Rename, diff,
+};
 pub use model::*;
 pub use quote::{quote_ident, quote_literal, quote_qualified};

@@ -1,0 +1,434 @@
+//! The typed Changes a diff produces.
+//!
+//! A Change names the objects it touches (schema, table, object name) and
+//! carries the model objects themselves wherever a plan or its reverse needs
+//! them: a drop keeps the dropped object so the reverse plan can recreate
+//! it, an alteration keeps both sides so a planner can judge locks, rewrites
+//! and data loss without going back to the catalogs.
+
+use serde::Serialize;
+
+use crate::model::{
+    Check, Column, EnumType, Extension, ForeignKey, Function, Generated, Identity, Index,
+    MaterializedView, Partition, Partitioning, PrimaryKey, Sequence, Table, TableOptions, Trigger,
+    UniqueConstraint, View,
+};
+
+/// Where a new enum label goes. PostgreSQL's `ADD VALUE` takes `BEFORE` or
+/// `AFTER` an existing label; the diff gives the neighbour that exists in
+/// both versions so the statement is valid as it is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EnumPosition {
+    /// Appended after the last label.
+    End,
+    Before(String),
+    After(String),
+}
+
+/// One change to a column. An [`Change::AlterColumn`] lists all of them
+/// for one column so a planner can merge them into one `ALTER TABLE`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnChange {
+    /// `widening` is the dialect's answer to "can the stored values stay as
+    /// they are?" (`varchar(10)` → `varchar(20)`): such a change needs no
+    /// rewrite nor a `USING` conversion.
+    Type {
+        from: String,
+        to: String,
+        widening: bool,
+    },
+    Nullability {
+        from: bool,
+        to: bool,
+    },
+    Default {
+        from: Option<String>,
+        to: Option<String>,
+    },
+    Identity {
+        from: Option<Identity>,
+        to: Option<Identity>,
+    },
+    AutoIncrement {
+        from: bool,
+        to: bool,
+    },
+    Generated {
+        from: Option<Generated>,
+        to: Option<Generated>,
+    },
+    Charset {
+        from: Option<String>,
+        to: Option<String>,
+    },
+    Collation {
+        from: Option<String>,
+        to: Option<String>,
+    },
+    OnUpdate {
+        from: Option<String>,
+        to: Option<String>,
+    },
+    Comment {
+        from: Option<String>,
+        to: Option<String>,
+    },
+}
+
+/// What a [`Change::SetComment`] is about. Column comments are
+/// [`ColumnChange::Comment`]s; new objects carry their comments with them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum CommentTarget {
+    Catalog,
+    Extension {
+        name: String,
+    },
+    Schema {
+        schema: String,
+    },
+    Table {
+        schema: String,
+        name: String,
+    },
+    View {
+        schema: String,
+        name: String,
+    },
+    MaterializedView {
+        schema: String,
+        name: String,
+    },
+    Sequence {
+        schema: String,
+        name: String,
+    },
+    Enum {
+        schema: String,
+        name: String,
+    },
+    Function {
+        schema: String,
+        name: String,
+        signature: String,
+    },
+    Trigger {
+        schema: String,
+        table: String,
+        name: String,
+    },
+    Index {
+        schema: String,
+        table: String,
+        name: String,
+    },
+    Constraint {
+        schema: String,
+        table: String,
+        name: String,
+    },
+}
+
+/// One difference between two catalogs, as a unit a plan turns into DDL.
+///
+/// Changed objects that no statement can alter in place are a drop and a
+/// create (foreign keys, indexes, triggers, materialized views, enum types
+/// losing or reordering labels), so every variant maps to one kind of
+/// statement.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "change")]
+pub enum Change {
+    CreateExtension {
+        extension: Extension,
+    },
+    DropExtension {
+        extension: Extension,
+    },
+    /// A version or schema change of an installed extension.
+    AlterExtension {
+        from: Extension,
+        to: Extension,
+    },
+    CreateSchema {
+        schema: String,
+        comment: Option<String>,
+    },
+    DropSchema {
+        schema: String,
+    },
+    CreateEnum {
+        schema: String,
+        enum_type: EnumType,
+    },
+    DropEnum {
+        schema: String,
+        enum_type: EnumType,
+    },
+    AddEnumValue {
+        schema: String,
+        name: String,
+        value: String,
+        position: EnumPosition,
+    },
+    CreateSequence {
+        schema: String,
+        sequence: Sequence,
+    },
+    DropSequence {
+        schema: String,
+        sequence: Sequence,
+    },
+    AlterSequence {
+        schema: String,
+        from: Sequence,
+        to: Sequence,
+    },
+    /// A new table with its columns, keys, checks, indexes, partitions,
+    /// options and comments. Its foreign keys are left out and come as
+    /// [`Change::AddForeignKey`]s after every table exists, so reference
+    /// cycles and forward references work.
+    CreateTable {
+        schema: String,
+        table: Table,
+    },
+    /// A dropped table, without its foreign keys (dropped before it as
+    /// [`Change::DropForeignKey`]s, mirroring [`Change::CreateTable`]).
+    DropTable {
+        schema: String,
+        table: Table,
+    },
+    /// Only when declared in [`super::DiffOptions::renames`].
+    RenameTable {
+        schema: String,
+        from: String,
+        to: String,
+    },
+    AddColumn {
+        schema: String,
+        table: String,
+        column: Column,
+    },
+    DropColumn {
+        schema: String,
+        table: String,
+        column: Column,
+    },
+    /// Only when declared in [`super::DiffOptions::renames`].
+    RenameColumn {
+        schema: String,
+        table: String,
+        from: String,
+        to: String,
+    },
+    AlterColumn {
+        schema: String,
+        table: String,
+        column: String,
+        changes: Vec<ColumnChange>,
+        from: Column,
+        to: Column,
+    },
+    AddPrimaryKey {
+        schema: String,
+        table: String,
+        primary_key: PrimaryKey,
+    },
+    DropPrimaryKey {
+        schema: String,
+        table: String,
+        primary_key: PrimaryKey,
+    },
+    AddUnique {
+        schema: String,
+        table: String,
+        unique: UniqueConstraint,
+    },
+    DropUnique {
+        schema: String,
+        table: String,
+        unique: UniqueConstraint,
+    },
+    AddCheck {
+        schema: String,
+        table: String,
+        check: Check,
+    },
+    DropCheck {
+        schema: String,
+        table: String,
+        check: Check,
+    },
+    AddForeignKey {
+        schema: String,
+        table: String,
+        foreign_key: ForeignKey,
+    },
+    DropForeignKey {
+        schema: String,
+        table: String,
+        foreign_key: ForeignKey,
+    },
+    /// An index on a table or on a materialized view (`table` names it).
+    CreateIndex {
+        schema: String,
+        table: String,
+        index: Index,
+    },
+    DropIndex {
+        schema: String,
+        table: String,
+        index: Index,
+    },
+    CreateView {
+        schema: String,
+        view: View,
+    },
+    DropView {
+        schema: String,
+        view: View,
+    },
+    /// The definition or options changed: `CREATE OR REPLACE VIEW` (the
+    /// planner falls back to drop and create where the server refuses).
+    ReplaceView {
+        schema: String,
+        from: View,
+        to: View,
+    },
+    CreateMaterializedView {
+        schema: String,
+        view: MaterializedView,
+    },
+    DropMaterializedView {
+        schema: String,
+        view: MaterializedView,
+    },
+    CreateFunction {
+        schema: String,
+        function: Function,
+    },
+    DropFunction {
+        schema: String,
+        function: Function,
+    },
+    ReplaceFunction {
+        schema: String,
+        from: Function,
+        to: Function,
+    },
+    CreateTrigger {
+        schema: String,
+        trigger: Trigger,
+    },
+    DropTrigger {
+        schema: String,
+        trigger: Trigger,
+    },
+    /// Dialect options (MySQL engine, PostgreSQL storage parameters, …)
+    /// differ; MySQL's `AUTO_INCREMENT` counter never counts.
+    AlterTableOptions {
+        schema: String,
+        table: String,
+        from: TableOptions,
+        to: TableOptions,
+    },
+    /// The partitioning strategy or key changed, or a table became
+    /// (un)partitioned: a repartition, or a rebuild where the server has none.
+    AlterPartitioning {
+        schema: String,
+        table: String,
+        from: Option<Partitioning>,
+        to: Option<Partitioning>,
+    },
+    AddPartition {
+        schema: String,
+        table: String,
+        partition: Partition,
+    },
+    DropPartition {
+        schema: String,
+        table: String,
+        partition: Partition,
+    },
+    SetComment {
+        target: CommentTarget,
+        from: Option<String>,
+        to: Option<String>,
+    },
+}
+
+impl Change {
+    /// The schema the change is in, if it is in one.
+    pub fn schema(&self) -> Option<&str> {
+        use Change::*;
+        match self {
+            CreateExtension { .. } | DropExtension { .. } | AlterExtension { .. } => None,
+            SetComment { target, .. } => match target {
+                CommentTarget::Catalog | CommentTarget::Extension { .. } => None,
+                CommentTarget::Schema { schema }
+                | CommentTarget::Table { schema, .. }
+                | CommentTarget::View { schema, .. }
+                | CommentTarget::MaterializedView { schema, .. }
+                | CommentTarget::Sequence { schema, .. }
+                | CommentTarget::Enum { schema, .. }
+                | CommentTarget::Function { schema, .. }
+                | CommentTarget::Trigger { schema, .. }
+                | CommentTarget::Index { schema, .. }
+                | CommentTarget::Constraint { schema, .. } => Some(schema),
+            },
+            CreateSchema { schema, .. }
+            | DropSchema { schema }
+            | CreateEnum { schema, .. }
+            | DropEnum { schema, .. }
+            | AddEnumValue { schema, .. }
+            | CreateSequence { schema, .. }
+            | DropSequence { schema, .. }
+            | AlterSequence { schema, .. }
+            | CreateTable { schema, .. }
+            | DropTable { schema, .. }
+            | RenameTable { schema, .. }
+            | AddColumn { schema, .. }
+            | DropColumn { schema, .. }
+            | RenameColumn { schema, .. }
+            | AlterColumn { schema, .. }
+            | AddPrimaryKey { schema, .. }
+            | DropPrimaryKey { schema, .. }
+            | AddUnique { schema, .. }
+            | DropUnique { schema, .. }
+            | AddCheck { schema, .. }
+            | DropCheck { schema, .. }
+            | AddForeignKey { schema, .. }
+            | DropForeignKey { schema, .. }
+            | CreateIndex { schema, .. }
+            | DropIndex { schema, .. }
+            | CreateView { schema, .. }
+            | DropView { schema, .. }
+            | ReplaceView { schema, .. }
+            | CreateMaterializedView { schema, .. }
+            | DropMaterializedView { schema, .. }
+            | CreateFunction { schema, .. }
+            | DropFunction { schema, .. }
+            | ReplaceFunction { schema, .. }
+            | CreateTrigger { schema, .. }
+            | DropTrigger { schema, .. }
+            | AlterTableOptions { schema, .. }
+            | AlterPartitioning { schema, .. }
+            | AddPartition { schema, .. }
+            | DropPartition { schema, .. } => Some(schema),
+        }
+    }
+
+    /// Whether applying the change can lose stored data (a planner's
+    /// `DELETES_DATA` hazard starts here).
+    pub fn drops_data(&self) -> bool {
+        matches!(
+            self,
+            Change::DropTable { .. }
+                | Change::DropColumn { .. }
+                | Change::DropPartition { .. }
+                | Change::DropSchema { .. }
+                | Change::DropMaterializedView { .. }
+        )
+    }
+}
