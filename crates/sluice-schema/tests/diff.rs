@@ -623,3 +623,76 @@ fn changes_take_the_table_set_to_the_rendered_one() {
         }
     }
 }
+
+#[test]
+fn views_over_a_changed_column_are_rebuilt_on_postgres_only() {
+    let catalog = |dialect: Dialect, ty: &str| {
+        let mut s = Schema::new("app")
+            .with_table(Table::new("t").with_column(Column::new("a", ty)))
+            .with_table(Table::new("other").with_column(Column::new("b", "integer")));
+        s.views.push(View::new("v2", "SELECT a FROM v1"));
+        s.views.push(View::new("v1", "SELECT a FROM t"));
+        s.views.push(View::new("v_other", "SELECT b FROM other"));
+        let mut tr = Trigger::new("v2_write", "v2");
+        tr.timing = TriggerTiming::InsteadOf;
+        tr.events = vec![TriggerEvent::Insert];
+        tr.function = Some("app.write_v2()".into());
+        s.triggers.push(tr);
+        Catalog::new("db", dialect).with_schema(s)
+    };
+    let pg = d(
+        &catalog(Dialect::Postgres, "integer"),
+        &catalog(Dialect::Postgres, "bigint"),
+    );
+    insta::assert_snapshot!(lines(&pg));
+    assert_eq!(
+        kinds(&pg),
+        [
+            "drop_trigger",
+            "drop_view",
+            "drop_view",
+            "alter_column",
+            "create_view",
+            "create_view",
+            "create_trigger",
+        ]
+    );
+    let my = d(
+        &catalog(Dialect::Mysql, "int"),
+        &catalog(Dialect::Mysql, "bigint"),
+    );
+    assert_eq!(kinds(&my), ["alter_column"]);
+}
+
+#[test]
+fn a_type_change_under_a_2000_deep_view_chain() {
+    let name = |i: usize| format!("v{i:04}");
+    let catalog = |ty: &str| {
+        let mut s =
+            Schema::new("public").with_table(Table::new("base").with_column(Column::new("x", ty)));
+        for i in 0..N {
+            let src = if i == 0 {
+                "base".to_string()
+            } else {
+                name(i - 1)
+            };
+            s.views
+                .push(View::new(name(i), format!("SELECT x FROM {src}")));
+        }
+        Catalog::new("db", Dialect::Postgres).with_schema(s)
+    };
+    let changes = d(&catalog("integer"), &catalog("bigint"));
+    assert_eq!(changes.len(), 2 * N + 1);
+    let names: Vec<&str> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::DropView { view, .. } | Change::CreateView { view, .. } => {
+                Some(view.name.as_str())
+            }
+            _ => None,
+        })
+        .collect();
+    let expected: Vec<String> = (0..N).rev().map(name).chain((0..N).map(name)).collect();
+    assert_eq!(names, expected);
+    assert!(matches!(changes[N], Change::AlterColumn { .. }));
+}

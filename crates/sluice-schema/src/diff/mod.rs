@@ -18,6 +18,7 @@
 //! canonical order within each step of [`order`].
 
 mod change;
+mod dependents;
 mod mysql;
 mod objects;
 pub mod order;
@@ -130,6 +131,7 @@ pub fn diff_with(
             to: b.comment.clone(),
         });
     }
+    dependents::rebuild_bound_views(rules, &a, &b, &mut out);
     order::order(out, &a, &b)
 }
 
@@ -207,10 +209,11 @@ fn apply_renames(catalog: &mut Catalog, renames: &[Rename], out: &mut Vec<Change
                     swap(&mut tr.update_columns, from, to);
                 }
                 for q in &mut s.sequences {
-                    if let Some(o) = q.owned_by.as_mut() {
-                        if o.table == *table && o.column == *from {
-                            o.column = to.clone();
-                        }
+                    if let Some(o) = q.owned_by.as_mut()
+                        && o.table == *table
+                        && o.column == *from
+                    {
+                        o.column = to.clone();
                     }
                 }
                 out.push(Change::RenameColumn {
@@ -246,10 +249,10 @@ fn rename_column_refs(t: &mut Table, from: &str, to: &str) {
     for i in &mut t.indexes {
         swap(&mut i.include, from, to);
         for p in &mut i.parts {
-            if let IndexKey::Column(c) = &mut p.key {
-                if c == from {
-                    *c = to.to_string();
-                }
+            if let IndexKey::Column(c) = &mut p.key
+                && c == from
+            {
+                *c = to.to_string();
             }
         }
     }

@@ -84,7 +84,9 @@ fn names_in_table_expressions(catalog: &Catalog) -> HashSet<String> {
         for t in &s.tables {
             for c in &t.columns {
                 c.default.as_deref().map(&mut add);
-                c.generated.as_ref().map(|g| add(&g.expression));
+                if let Some(g) = &c.generated {
+                    add(&g.expression);
+                }
             }
             for c in &t.checks {
                 add(&c.expression);

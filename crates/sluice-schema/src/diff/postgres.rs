@@ -115,6 +115,10 @@ impl DialectRules for Postgres {
         default_form(a) == default_form(b)
     }
 
+    fn views_bind_columns(&self) -> bool {
+        true
+    }
+
     fn same_expression(&self, a: &str, b: &str) -> bool {
         literal_casts_dropped(canonical(a)) == literal_casts_dropped(canonical(b))
     }

@@ -33,6 +33,13 @@ pub trait DialectRules: Sync {
         canonical(a) == canonical(b)
     }
 
+    /// Does the engine bind views to the columns they read, so that a
+    /// column's type change or drop needs the views over it rebuilt
+    /// (PostgreSQL)? See [`super::dependents`].
+    fn views_bind_columns(&self) -> bool {
+        false
+    }
+
     /// Do two tables' dialect options mean the same? Volatile values (the
     /// MySQL `AUTO_INCREMENT` counter) are no difference.
     fn same_table_options(&self, a: &TableOptions, b: &TableOptions) -> bool {
@@ -144,6 +151,11 @@ pub(crate) fn tokens(text: &str) -> Vec<Tok> {
     out
 }
 
+/// Keywords after which a parenthesized single token is just grouped.
+const GROUPING_KEYWORDS: [&str; 12] = [
+    "and", "or", "not", "when", "then", "else", "select", "where", "return", "is", "case", "on",
+];
+
 /// Removes parentheses that change nothing: pairs around the whole text,
 /// a pair directly inside another (`((x))`), and a pair around a single
 /// token that is not a function call's argument list (`(x) + 1`). Works on
@@ -175,8 +187,15 @@ pub(crate) fn strip_redundant_parens(mut toks: Vec<Tok>) -> Vec<Tok> {
             let j = matching[i];
             let whole = i == 0 && j == n - 1;
             let doubled = i > 0 && is_open(i - 1) && matching[i - 1] == j + 1;
-            let after_callee = i > 0 && matches!(&toks[i - 1], Tok::Word(_) | Tok::Quoted(_))
-                || i > 0 && matches!(&toks[i - 1], Tok::Punct(p) if p == ")");
+            // A word before `(` is a function or `IN` list, except for the
+            // keywords after which parentheses only group.
+            let after_callee = i > 0
+                && match &toks[i - 1] {
+                    Tok::Word(w) => !GROUPING_KEYWORDS.contains(&w.as_str()),
+                    Tok::Quoted(_) => true,
+                    Tok::Punct(p) => p == ")",
+                    Tok::Str(_) => false,
+                };
             let single = j == i + 2 && !after_callee;
             if whole || doubled || single {
                 remove[i] = true;
@@ -256,6 +275,8 @@ mod tests {
         assert_eq!(canonical("((price > 0))"), canonical("price>0"));
         assert_eq!(canonical("(a) + lower(b)"), canonical("a + LOWER( b )"));
         assert_ne!(canonical("(a + b) * c"), canonical("a + b * c"));
+        assert_eq!(canonical("a > 0 AND (b)"), canonical("a > 0 AND b"));
+        assert_ne!(canonical("a IN (1)"), canonical("a IN 1"));
         assert_eq!(squeeze_type(" Numeric(10, 2) "), "numeric(10,2)");
         assert_eq!(squeeze_type("int(10)  UNSIGNED"), "int(10) unsigned");
     }
