@@ -318,9 +318,9 @@ fn drops_before_creates_in_dependency_order() {
             "drop_foreign_key",
             "drop_table",
             "drop_table",
-            "drop_enum",
             "create_function",
             "create_table",
+            "drop_enum",
             "create_view",
             "create_view",
         ]
@@ -695,4 +695,28 @@ fn a_type_change_under_a_2000_deep_view_chain() {
     let expected: Vec<String> = (0..N).rev().map(name).chain((0..N).map(name)).collect();
     assert_eq!(names, expected);
     assert!(matches!(changes[N], Change::AlterColumn { .. }));
+}
+
+#[test]
+fn a_type_or_sequence_a_column_stops_using_is_dropped_after_the_column_changes() {
+    let catalog = |ty: &str, default: Option<&str>, with_objects: bool| {
+        let mut column = Column::new("a", ty);
+        column.default = default.map(str::to_string);
+        let mut s = Schema::new("public").with_table(Table::new("t").with_column(column));
+        if with_objects {
+            s.enums.push(EnumType::new("state", ["on", "off"]));
+            s.sequences.push(Sequence::new("t_seq"));
+        }
+        Catalog::new("db", Dialect::Postgres).with_schema(s)
+    };
+    let from = catalog("state", Some("nextval('t_seq'::regclass)"), true);
+    let to = catalog("text", None, false);
+    assert_eq!(
+        kinds(&d(&from, &to)),
+        ["alter_column", "drop_sequence", "drop_enum"]
+    );
+    // Recreated objects keep their early drop, before the new version.
+    let mut changed = from.clone();
+    changed.schemas[0].enums[0].labels.reverse();
+    assert_eq!(kinds(&d(&from, &changed)), ["drop_enum", "create_enum"]);
 }

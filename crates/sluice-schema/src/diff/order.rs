@@ -4,7 +4,11 @@
 //! materialized views and functions (dependents before what they read, in
 //! the reverse of their order in the `from` catalog), foreign keys,
 //! indexes and constraints, primary keys, partitions, columns, tables,
-//! sequences, types, schemas, extensions. Then creates and alterations in
+//! sequences, types, schemas, extensions. One exception: a sequence or
+//! enum type dropped for good from a schema that stays is dropped right
+//! after the column alterations, since a kept column may use it (as its
+//! default's `nextval` or as its type) until it is altered; one dropped to
+//! be created again keeps its early place, before its new version. Then creates and alterations in
 //! dependency order: schemas (before extensions, which may be installed
 //! into a new schema), extensions, types, sequences, functions used by
 //! table expressions, renames, tables, columns, keys and checks, indexes,
@@ -143,6 +147,28 @@ pub fn order(changes: Vec<Change>, from: &Catalog, to: &Catalog) -> Vec<Change> 
                 .map(move |v| (s.name.as_str(), v.name.as_str()))
         })
         .collect();
+    // A sequence or enum type that is dropped for good, in a schema that
+    // stays, goes after the column alterations: a column may still use it
+    // (a default's `nextval`, the column's type) until altered.
+    let dropped_schemas: HashSet<String> = changes
+        .iter()
+        .filter_map(|c| match c {
+            DropSchema { schema } => Some(schema.clone()),
+            _ => None,
+        })
+        .collect();
+    let lives_on = |schema: &str, name: &str, enum_type: bool| {
+        to.schema(schema).is_some_and(|s| {
+            if enum_type {
+                s.enums.iter().any(|e| e.name == name)
+            } else {
+                s.sequences.iter().any(|q| q.name == name)
+            }
+        })
+    };
+    let late_drop = |schema: &str, name: &str, enum_type: bool| {
+        !dropped_schemas.contains(schema) && !lives_on(schema, name, enum_type)
+    };
     let late = usize::MAX;
     let rank_from = |k: ProgKey| late - from_ranks.get(&k).copied().unwrap_or(0);
     let rank_to = |k: ProgKey| to_ranks.get(&k).copied().unwrap_or(late);
@@ -164,6 +190,12 @@ pub fn order(changes: Vec<Change>, from: &Catalog, to: &Catalog) -> Vec<Change> 
             DropPartition { .. } => (5, 0),
             DropColumn { .. } => (6, 0),
             DropTable { .. } => (7, 0),
+            DropSequence { schema, sequence } if late_drop(schema, &sequence.name, false) => {
+                (29, late - 1)
+            }
+            DropEnum { schema, enum_type } if late_drop(schema, &enum_type.name, true) => {
+                (29, late)
+            }
             DropSequence { .. } => (8, 0),
             DropEnum { .. } => (9, 0),
             DropSchema { .. } => (10, 0),
