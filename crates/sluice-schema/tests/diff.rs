@@ -720,3 +720,38 @@ fn a_type_or_sequence_a_column_stops_using_is_dropped_after_the_column_changes()
     changed.schemas[0].enums[0].labels.reverse();
     assert_eq!(kinds(&d(&from, &changed)), ["drop_enum", "create_enum"]);
 }
+
+#[test]
+fn a_foreign_key_on_a_changed_key_is_dropped_first_and_added_again() {
+    let catalog = |pk: &[&str]| {
+        pg(vec![
+            Table::new("parent")
+                .with_column(Column::new("id", "integer").not_null())
+                .with_column(Column::new("k", "integer").not_null())
+                .with_primary_key(PrimaryKey::new(Some("parent_pkey"), pk.to_vec())),
+            Table::new("child")
+                .with_column(Column::new("pid", "integer"))
+                .with_foreign_key(ForeignKey::new(
+                    Some("child_fk"),
+                    ["pid"],
+                    "public",
+                    "parent",
+                    ["id"],
+                )),
+        ])
+    };
+    let mut to = catalog(&["k"]);
+    to.schemas[0].tables[0]
+        .uniques
+        .push(UniqueConstraint::new(Some("parent_id_key"), ["id"]));
+    assert_eq!(
+        kinds(&d(&catalog(&["id"]), &to)),
+        [
+            "drop_foreign_key",
+            "drop_primary_key",
+            "add_primary_key",
+            "add_unique",
+            "add_foreign_key",
+        ]
+    );
+}

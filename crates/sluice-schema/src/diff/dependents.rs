@@ -1,4 +1,5 @@
-//! Views that must be rebuilt because a table under them changes.
+//! Objects that must be rebuilt because something they depend on is: views
+//! over a changed table, and foreign keys on a key that is dropped.
 //!
 //! PostgreSQL binds a view to the columns it reads: `ALTER COLUMN ... TYPE`
 //! and `DROP COLUMN` fail while a view uses the column, and so does
@@ -17,7 +18,7 @@ use std::collections::{HashSet, VecDeque};
 
 use super::change::{Change, ColumnChange, CommentTarget};
 use super::rules::DialectRules;
-use crate::model::Catalog;
+use crate::model::{Catalog, ForeignKey, Table};
 use crate::render::order::{identifiers, references};
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -227,4 +228,117 @@ fn rebuild(
             });
         }
     }
+}
+
+/// A foreign key needs the referenced table's primary key or a unique
+/// constraint or index on exactly its columns; dropping that key fails
+/// while the foreign key exists. So a kept foreign key on a key that is
+/// dropped (to be changed or removed) is dropped first and added again
+/// after the new key exists.
+pub(crate) fn rebuild_foreign_keys_on_dropped_keys(
+    from: &Catalog,
+    to: &Catalog,
+    out: &mut Vec<Change>,
+) {
+    let mut dropped: Vec<(&str, &str, Vec<String>)> = Vec::new();
+    for c in out.iter() {
+        match c {
+            Change::DropPrimaryKey {
+                schema,
+                table,
+                primary_key,
+            } => dropped.push((schema, table, sorted(&primary_key.columns))),
+            Change::DropUnique {
+                schema,
+                table,
+                unique,
+            } => dropped.push((schema, table, sorted(&unique.columns))),
+            Change::DropIndex {
+                schema,
+                table,
+                index,
+            } if index.unique && index.predicate.is_none() => {
+                let columns: Option<Vec<String>> = index
+                    .parts
+                    .iter()
+                    .map(|p| match &p.key {
+                        crate::model::IndexKey::Column(c) => Some(c.clone()),
+                        crate::model::IndexKey::Expression(_) => None,
+                    })
+                    .collect();
+                if let Some(columns) = columns {
+                    dropped.push((schema, table, sorted(&columns)));
+                }
+            }
+            _ => {}
+        }
+    }
+    if dropped.is_empty() {
+        return;
+    }
+    let dropped: HashSet<(String, String, Vec<String>)> = dropped
+        .into_iter()
+        .map(|(s, t, c)| (s.to_string(), t.to_string(), c))
+        .collect();
+    let is_fk = |c: &Change, drop: bool, schema: &str, table: &str, fk: &ForeignKey| match c {
+        Change::DropForeignKey {
+            schema: s,
+            table: t,
+            foreign_key,
+        } if drop => s == schema && t == table && same_identity(foreign_key, fk),
+        Change::AddForeignKey {
+            schema: s,
+            table: t,
+            foreign_key,
+        } if !drop => s == schema && t == table && same_identity(foreign_key, fk),
+        _ => false,
+    };
+    let mut extra = Vec::new();
+    for s in &from.schemas {
+        for t in &s.tables {
+            for fk in &t.foreign_keys {
+                let key = (
+                    fk.referenced_schema.clone(),
+                    fk.referenced_table.clone(),
+                    sorted(&fk.referenced_columns),
+                );
+                if !dropped.contains(&key)
+                    || out.iter().any(|c| is_fk(c, true, &s.name, &t.name, fk))
+                {
+                    continue;
+                }
+                extra.push(Change::DropForeignKey {
+                    schema: s.name.clone(),
+                    table: t.name.clone(),
+                    foreign_key: fk.clone(),
+                });
+                let kept = to
+                    .schema(&s.name)
+                    .and_then(|s| s.table(&t.name))
+                    .and_then(|t: &Table| t.foreign_keys.iter().find(|f| same_identity(f, fk)));
+                if let Some(new) = kept
+                    && !out.iter().any(|c| is_fk(c, false, &s.name, &t.name, new))
+                {
+                    extra.push(Change::AddForeignKey {
+                        schema: s.name.clone(),
+                        table: t.name.clone(),
+                        foreign_key: new.clone(),
+                    });
+                }
+            }
+        }
+    }
+    out.extend(extra);
+}
+
+fn sorted(columns: &[String]) -> Vec<String> {
+    let mut c = columns.to_vec();
+    c.sort();
+    c
+}
+
+/// The diff's identity of a foreign key: its name, or its columns if it
+/// has none.
+fn same_identity(a: &ForeignKey, b: &ForeignKey) -> bool {
+    a.name == b.name && (a.name.is_some() || a.columns == b.columns)
 }

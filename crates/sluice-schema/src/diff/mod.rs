@@ -132,6 +132,7 @@ pub fn diff_with(
         });
     }
     dependents::rebuild_bound_views(rules, &a, &b, &mut out);
+    dependents::rebuild_foreign_keys_on_dropped_keys(&a, &b, &mut out);
     order::order(out, &a, &b)
 }
 
