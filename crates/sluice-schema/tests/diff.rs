@@ -755,3 +755,26 @@ fn a_foreign_key_on_a_changed_key_is_dropped_first_and_added_again() {
         ]
     );
 }
+
+#[test]
+fn a_moved_column_is_one_position_change_on_mysql_only() {
+    let catalog = |dialect: Dialect, names: &[&str]| {
+        let mut t = Table::new("t");
+        for n in names {
+            t = t.with_column(Column::new(*n, "int"));
+        }
+        Catalog::new("db", dialect).with_schema(Schema::new("app").with_table(t))
+    };
+    let from = ["a", "b", "c", "d", "e"];
+    let to = ["b", "c", "d", "a", "new", "e"];
+    let changes = d(
+        &catalog(Dialect::Mysql, &from),
+        &catalog(Dialect::Mysql, &to),
+    );
+    insta::assert_snapshot!(lines(&changes));
+    let pg = d(
+        &catalog(Dialect::Postgres, &from),
+        &catalog(Dialect::Postgres, &to),
+    );
+    assert_eq!(kinds(&pg), ["add_column"]);
+}

@@ -75,6 +75,13 @@ pub enum ColumnChange {
         from: Option<String>,
         to: Option<String>,
     },
+    /// The column moved among the columns both versions have (MySQL
+    /// `MODIFY ... AFTER`); `after` is the column it follows in the new
+    /// version, `None` for the first. Only where the dialect says column
+    /// order matters ([`super::DialectRules::column_order_matters`]).
+    Position {
+        after: Option<String>,
+    },
 }
 
 /// What a [`Change::SetComment`] is about. Column comments are

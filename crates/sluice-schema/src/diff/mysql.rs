@@ -97,6 +97,10 @@ impl DialectRules for Mysql {
         default_form(a) == default_form(b)
     }
 
+    fn column_order_matters(&self) -> bool {
+        true
+    }
+
     fn same_table_options(&self, a: &TableOptions, b: &TableOptions) -> bool {
         let strip = |o: &TableOptions| match o {
             TableOptions::Mysql(m) => {

@@ -40,6 +40,13 @@ pub trait DialectRules: Sync {
         false
     }
 
+    /// Can the engine move a column (MySQL `AFTER`), so that a column out
+    /// of its place is a change to make? Where it cannot, the order is
+    /// left alone rather than reported as a table rebuild.
+    fn column_order_matters(&self) -> bool {
+        false
+    }
+
     /// Do two tables' dialect options mean the same? Volatile values (the
     /// MySQL `AUTO_INCREMENT` counter) are no difference.
     fn same_table_options(&self, a: &TableOptions, b: &TableOptions) -> bool {

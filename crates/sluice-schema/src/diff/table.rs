@@ -1,7 +1,7 @@
 //! The diff of one table against its other version: columns, keys,
 //! checks, foreign keys, indexes, options, partitions, comment.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::hash::Hash;
 
 use super::change::{Change, ColumnChange, CommentTarget};
@@ -166,6 +166,39 @@ pub(crate) fn column_changes(r: &dyn DialectRules, a: &Column, b: &Column) -> Ve
     out
 }
 
+/// The kept columns that changed places: those outside a longest run of
+/// kept columns whose relative order is the same in both versions (a
+/// longest increasing subsequence, found iteratively in O(n log n)), so a
+/// column moved across many others counts as one move, not many.
+fn moved_columns<'a>(both: &[(&'a Column, &'a Column)]) -> HashSet<&'a str> {
+    // `both` is in `from` order; rank each pair by its place in `to`.
+    // The `from` indexes of the kept columns, in `to` order.
+    let mut seq: Vec<usize> = (0..both.len()).collect();
+    seq.sort_by_key(|&i| both[i].1.position);
+    let mut tails: Vec<usize> = Vec::new(); // positions in seq
+    let mut prev: Vec<Option<usize>> = vec![None; seq.len()];
+    for (k, &v) in seq.iter().enumerate() {
+        let at = tails.partition_point(|&t| seq[t] < v);
+        prev[k] = at.checked_sub(1).map(|p| tails[p]);
+        if at == tails.len() {
+            tails.push(k);
+        } else {
+            tails[at] = k;
+        }
+    }
+    let mut keep = vec![false; seq.len()];
+    let mut cur = tails.last().copied();
+    while let Some(k) = cur {
+        keep[k] = true;
+        cur = prev[k];
+    }
+    seq.iter()
+        .zip(keep)
+        .filter(|(_, k)| !k)
+        .map(|(&i, _)| both[i].1.name.as_str())
+        .collect()
+}
+
 pub(crate) fn same_index(r: &dyn DialectRules, a: &Index, b: &Index) -> bool {
     a.unique == b.unique
         && a.method == b.method
@@ -296,8 +329,23 @@ pub(crate) fn diff_table(
             column: c.clone(),
         });
     }
+    let moved = if r.column_order_matters() {
+        moved_columns(&both)
+    } else {
+        HashSet::new()
+    };
     for (a, b) in both {
-        let changes = column_changes(r, a, b);
+        let mut changes = column_changes(r, a, b);
+        if moved.contains(b.name.as_str()) {
+            let at = to
+                .columns
+                .iter()
+                .position(|c| c.name == b.name)
+                .unwrap_or(0);
+            changes.push(ColumnChange::Position {
+                after: at.checked_sub(1).map(|i| to.columns[i].name.clone()),
+            });
+        }
         if !changes.is_empty() {
             out.push(Change::AlterColumn {
                 schema: s(),
