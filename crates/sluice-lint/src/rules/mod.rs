@@ -25,8 +25,8 @@ pub(crate) mod prelude {
     pub use sqlparser::ast::*;
 
     pub use super::{
-        canonical_type, columns_of, display_name, foreign_keys_of, is_primary_key_column,
-        same_type, type_base,
+        canonical_type, columns_of, display_name, foreign_keys_of, is_auto_increment,
+        is_primary_key_column, last_ident, same_type, type_base,
     };
 }
 
@@ -45,6 +45,35 @@ pub fn display_name(name: &ObjectName) -> String {
         })
         .collect::<Vec<_>>()
         .join(".")
+}
+
+/// The last part of a possibly qualified name: `public.users` → `users`.
+pub fn last_ident(name: &ObjectName) -> Option<&Ident> {
+    name.0.last()?.as_ident()
+}
+
+/// A CREATE TABLE's table options (`ENGINE=…`, `DEFAULT CHARSET=…`,
+/// `COMMENT=…`, `WITH (…)`), whichever way they were written.
+pub fn table_options(create: &sqlparser::ast::CreateTable) -> &[sqlparser::ast::SqlOption] {
+    use sqlparser::ast::CreateTableOptions;
+    match &create.table_options {
+        CreateTableOptions::Plain(o)
+        | CreateTableOptions::With(o)
+        | CreateTableOptions::Options(o)
+        | CreateTableOptions::TableProperties(o) => o.as_slice(),
+        CreateTableOptions::None => &[],
+    }
+}
+
+/// Whether the column is MySQL `AUTO_INCREMENT` (or SQLite `AUTOINCREMENT`).
+pub fn is_auto_increment(def: &ColumnDef) -> bool {
+    def.options.iter().any(|o| match &o.option {
+        ColumnOption::DialectSpecific(tokens) => tokens.iter().any(|t| {
+            let t = t.to_string();
+            t.eq_ignore_ascii_case("AUTO_INCREMENT") || t.eq_ignore_ascii_case("AUTOINCREMENT")
+        }),
+        _ => false,
+    })
 }
 
 /// A column being defined: in a CREATE TABLE, or added or redefined by an

@@ -56,9 +56,10 @@ fn check(ctx: &Context<'_>, statement: &Statement) -> Vec<Diagnostic> {
         Statement::CreateTable(create) => {
             for c in &create.constraints {
                 if let TableConstraint::Index(ix) = c
-                    && let Some(name) = &ix.name {
-                        found.push((&create.name, name, &ix.columns));
-                    }
+                    && let Some(name) = &ix.name
+                {
+                    found.push((&create.name, name, &ix.columns));
+                }
             }
         }
         Statement::AlterTable(alter) => {
@@ -67,9 +68,10 @@ fn check(ctx: &Context<'_>, statement: &Statement) -> Vec<Diagnostic> {
                     constraint: TableConstraint::Index(ix),
                     ..
                 } = op
-                    && let Some(name) = &ix.name {
-                        found.push((&alter.name, name, &ix.columns));
-                    }
+                    && let Some(name) = &ix.name
+                {
+                    found.push((&alter.name, name, &ix.columns));
+                }
             }
         }
         _ => {}

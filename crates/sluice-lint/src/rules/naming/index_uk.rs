@@ -38,9 +38,10 @@ fn check(ctx: &Context<'_>, statement: &Statement) -> Vec<Diagnostic> {
     let mut found: Vec<(&ObjectName, &Ident, &[IndexColumn])> = Vec::new();
     let from_constraint = |table, c: &'_ TableConstraint| {
         if let TableConstraint::Unique(u) = c
-            && let Some(name) = u.name.as_ref().or(u.index_name.as_ref()) {
-                return Some((table, name.clone(), u.columns.clone()));
-            }
+            && let Some(name) = u.name.as_ref().or(u.index_name.as_ref())
+        {
+            return Some((table, name.clone(), u.columns.clone()));
+        }
         None
     };
     let mut owned = Vec::new();
