@@ -778,3 +778,31 @@ fn a_moved_column_is_one_position_change_on_mysql_only() {
     );
     assert_eq!(kinds(&pg), ["add_column"]);
 }
+
+/// The benchmark's shape (2,000 tables, 200 drifted), checked for
+/// correctness here; its time is measured by the benchmark, not a test.
+#[test]
+fn two_thousand_tables_with_two_hundred_drifted() {
+    let catalog = |drift: bool| {
+        let mut s = Schema::new("public");
+        for i in 0..N {
+            let mut t = Table::new(format!("t{i:04}"))
+                .with_column(Column::new("id", "bigint").not_null())
+                .with_column(Column::new("name", "character varying(50)"))
+                .with_column(Column::new("at", "timestamp with time zone").with_default("now()"))
+                .with_primary_key(PrimaryKey::new(Some(&format!("t{i:04}_pkey")), ["id"]))
+                .with_index(Index::new(format!("t{i:04}_name_idx")).on_columns(["name"]));
+            if drift && i % 10 == 0 {
+                t.columns[1].data_type = "text".into();
+            }
+            s.tables.push(t);
+        }
+        Catalog::new("db", Dialect::Postgres).with_schema(s)
+    };
+    let (a, b) = (catalog(false), catalog(true));
+    let started = std::time::Instant::now();
+    let changes = d(&a, &b);
+    eprintln!("2,000-table diff: {:?} (debug build)", started.elapsed());
+    assert_eq!(changes.len(), N / 10);
+    assert!(kinds(&changes).iter().all(|k| k == "alter_column"));
+}
