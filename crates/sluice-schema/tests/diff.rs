@@ -806,3 +806,18 @@ fn two_thousand_tables_with_two_hundred_drifted() {
     assert_eq!(changes.len(), N / 10);
     assert!(kinds(&changes).iter().all(|k| k == "alter_column"));
 }
+
+#[test]
+fn a_function_a_default_stops_using_is_dropped_after_the_column_changes() {
+    let catalog = |default: Option<&str>, with_function: bool| {
+        let mut column = Column::new("n", "integer");
+        column.default = default.map(str::to_string);
+        let mut s = Schema::new("public").with_table(Table::new("t").with_column(column));
+        if with_function {
+            s.functions.push(function("next_n", "SELECT 1"));
+        }
+        Catalog::new("db", Dialect::Postgres).with_schema(s)
+    };
+    let changes = d(&catalog(Some("next_n()"), true), &catalog(None, false));
+    assert_eq!(kinds(&changes), ["alter_column", "drop_function"]);
+}

@@ -8,7 +8,8 @@
 //! enum type dropped for good from a schema that stays is dropped right
 //! after the column alterations, since a kept column may use it (as its
 //! default's `nextval` or as its type) until it is altered; one dropped to
-//! be created again keeps its early place, before its new version. Then creates and alterations in
+//! be created again keeps its early place, before its new version. The
+//! same holds for a function a kept table's expressions name. Then creates and alterations in
 //! dependency order: schemas (before extensions, which may be installed
 //! into a new schema), extensions, types, sequences, functions used by
 //! table expressions, renames, tables, columns, keys and checks, indexes,
@@ -169,6 +170,23 @@ pub fn order(changes: Vec<Change>, from: &Catalog, to: &Catalog) -> Vec<Change> 
     let late_drop = |schema: &str, name: &str, enum_type: bool| {
         !dropped_schemas.contains(schema) && !lives_on(schema, name, enum_type)
     };
+    // Likewise a function dropped for good that a kept table's default or
+    // generated column names: it goes once the column no longer uses it.
+    let used_by_tables: HashSet<String> =
+        if changes.iter().any(|c| matches!(c, DropFunction { .. })) {
+            names_in_table_expressions(from)
+        } else {
+            HashSet::new()
+        };
+    let late_function_drop = |schema: &str, f: &crate::model::Function| {
+        used_by_tables.contains(&f.name.to_lowercase())
+            && !dropped_schemas.contains(schema)
+            && !to.schema(schema).is_some_and(|s| {
+                s.functions
+                    .iter()
+                    .any(|g| g.name == f.name && g.signature == f.signature && g.kind == f.kind)
+            })
+    };
     let late = usize::MAX;
     let rank_from = |k: ProgKey| late - from_ranks.get(&k).copied().unwrap_or(0);
     let rank_to = |k: ProgKey| to_ranks.get(&k).copied().unwrap_or(late);
@@ -179,6 +197,9 @@ pub fn order(changes: Vec<Change>, from: &Catalog, to: &Catalog) -> Vec<Change> 
             DropView { schema, view } => (1, rank_from(view_key(schema, &view.name))),
             DropMaterializedView { schema, view } => {
                 (1, rank_from(matview_key(schema, &view.name)))
+            }
+            DropFunction { schema, function } if late_function_drop(schema, function) => {
+                (29, late - 2)
             }
             DropFunction { schema, function } => (
                 1,
