@@ -274,10 +274,10 @@ fn sarif(policy: &Policy, results: &[(String, Vec<Diagnostic>)]) -> String {
     use serde_json::json;
     let mut rules: Vec<&'static sluice_lint::Rule> = policy.enabled().map(|(r, _, _)| r).collect();
     for d in results.iter().flat_map(|(_, d)| d) {
-        if !rules.iter().any(|r| r.name == d.rule) {
-            if let Some(rule) = sluice_lint::find(&d.rule) {
-                rules.push(rule);
-            }
+        if !rules.iter().any(|r| r.name == d.rule)
+            && let Some(rule) = sluice_lint::find(&d.rule)
+        {
+            rules.push(rule);
         }
     }
     let level = |l: Level| match l {

@@ -26,7 +26,7 @@ pub(crate) mod prelude {
 
     pub use super::{
         canonical_type, columns_of, display_name, foreign_keys_of, is_auto_increment,
-        is_primary_key_column, last_ident, same_type, type_base,
+        is_primary_key_column, last_ident, same_type, table_options, type_base,
     };
 }
 
