@@ -15,8 +15,8 @@ pub struct Mysql;
 const INTEGERS: [&str; 5] = ["tinyint", "smallint", "mediumint", "int", "bigint"];
 
 /// `(base, args, attributes)` in canonical spelling.
-fn parse(t: &str) -> (String, Option<String>, Vec<String>) {
-    let t = squeeze_type(t);
+fn parse(original: &str) -> (String, Option<String>, Vec<String>) {
+    let t = squeeze_type(original);
     let t = match t.as_str() {
         "bool" | "boolean" => "tinyint(1)".to_string(),
         _ => t,
@@ -44,7 +44,16 @@ fn parse(t: &str) -> (String, Option<String>, Vec<String>) {
         other => other,
     }
     .to_string();
-    let mut args = args.map(|a| a.replace(' ', ""));
+    // Spaces in a list of quoted ENUM or SET values are part of the values.
+    let quoted = base == "enum" || base == "set";
+    let mut args = if quoted {
+        // Taken from the original text: lowercasing and squeezing would
+        // change the values.
+        let (_, original, _) = split_type(original.trim());
+        original
+    } else {
+        args.map(|a| a.replace(' ', ""))
+    };
     if INTEGERS.contains(&base.as_str()) {
         // Display width carries no meaning (and is gone in MySQL 8).
         args = None;
@@ -81,6 +90,13 @@ impl DialectRules for Mysql {
         }
         let (af, at) = (int_args(&af), int_args(&at));
         match (bf.as_str(), bt.as_str()) {
+            // Values appended to an ENUM or SET keep the stored ones.
+            ("enum", "enum") | ("set", "set") => {
+                let (Some(f), Some(t)) = (&parse(from).1, &parse(to).1) else {
+                    return true;
+                };
+                !(t.starts_with(f.as_str()) && t[f.len()..].starts_with(','))
+            }
             ("varchar", "varchar") | ("varbinary", "varbinary") => match (af, at) {
                 (Some(f), Some(t)) => !(f.len() == 1 && t.len() == 1 && t[0] >= f[0]),
                 _ => true,
@@ -167,6 +183,10 @@ mod tests {
         assert!(!m.same_type("varchar(10)", "varchar(20)"));
         assert!(!m.is_type_change("varchar(10)", "varchar(20)"));
         assert!(m.is_type_change("bigint", "int"));
+        assert!(!m.is_type_change("enum('a','b')", "enum('a','b','c')"));
+        assert!(m.is_type_change("enum('a','b')", "enum('b','a')"));
+        assert!(!m.same_type("enum('A b')", "enum('a  b')"));
+        assert!(m.same_type("ENUM('A b')", "enum('A b')"));
         assert!(m.same_default("current_timestamp()", "CURRENT_TIMESTAMP"));
         assert!(m.same_default("'0'", "0"));
         assert!(!m.same_default("'NULL'", "NULL"));

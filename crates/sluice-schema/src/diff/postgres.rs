@@ -61,6 +61,21 @@ fn parse(t: &str) -> (String, Option<String>, usize) {
     (base, args, dims)
 }
 
+/// `format_type()` qualifies a user type only when its schema is not on
+/// the search path, so `shop.order_status` and `order_status` may be one
+/// type read under two search paths: an unqualified name matches the same
+/// name qualified by any schema.
+fn same_type_name(a: &str, b: &str) -> bool {
+    let last = |t: &str| {
+        t.rsplit('.')
+            .next()
+            .unwrap_or(t)
+            .trim_matches('"')
+            .to_string()
+    };
+    a == b || ((a.contains('.') != b.contains('.')) && last(a) == last(b))
+}
+
 impl DialectRules for Postgres {
     fn dialect(&self) -> Dialect {
         Dialect::Postgres
@@ -69,7 +84,7 @@ impl DialectRules for Postgres {
     fn same_type(&self, a: &str, b: &str) -> bool {
         let (ba, aa, da) = parse(a);
         let (bb, ab, db) = parse(b);
-        if ba != bb || da != db {
+        if da != db || !same_type_name(&ba, &bb) {
             return false;
         }
         // `character` alone is `character(1)`; `numeric(10)` is `numeric(10,0)`.
@@ -195,6 +210,8 @@ mod tests {
         assert!(p.same_type("_int4", "integer[]"));
         assert!(p.same_type("timestamptz", "timestamp with time zone"));
         assert!(!p.same_type("varchar(10)", "varchar(20)"));
+        assert!(p.same_type("shop.order_status", "order_status"));
+        assert!(!p.same_type("a.status", "b.status"));
         assert!(!p.is_type_change("varchar(10)", "character varying(20)"));
         assert!(p.is_type_change("integer", "bigint"));
         assert!(p.same_default("'x'::text", "'x'"));

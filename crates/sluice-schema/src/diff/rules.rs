@@ -256,7 +256,7 @@ pub(crate) fn squeeze_type(t: &str) -> String {
 
 /// Splits `name(args) rest` into `("name", Some("args"), "rest")`.
 pub(crate) fn split_type(t: &str) -> (String, Option<String>, String) {
-    match (t.find('('), t.find(')')) {
+    match (t.find('('), t.rfind(')')) {
         (Some(open), Some(close)) if close > open => (
             t[..open].trim().to_string(),
             Some(t[open + 1..close].to_string()),
