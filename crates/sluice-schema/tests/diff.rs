@@ -507,3 +507,67 @@ fn everything_created_is_what_the_reverse_drops() {
         assert_eq!(down.last().map(String::as_str), Some(ends_with));
     }
 }
+
+/// Every column of every table, for rewriting spellings.
+fn columns_mut(c: &mut Catalog) -> impl Iterator<Item = &mut Column> {
+    c.schemas
+        .iter_mut()
+        .flat_map(|s| s.tables.iter_mut())
+        .flat_map(|t| t.columns.iter_mut())
+}
+
+#[test]
+fn the_fixtures_spelled_another_way_have_no_changes() {
+    // PostgreSQL as a hand-written schema would spell it.
+    let catalog = common::postgres();
+    let mut declared = catalog.clone();
+    for c in columns_mut(&mut declared) {
+        c.data_type = match c.data_type.as_str() {
+            "integer" => "int4".into(),
+            "bigint" => "int8".into(),
+            "smallint" => "int2".into(),
+            "timestamp with time zone" => "timestamptz".into(),
+            "numeric(10,2)" => "decimal(10, 2)".into(),
+            t => t.replace("character varying", "varchar"),
+        };
+        c.default = c.default.as_deref().map(|d| match d {
+            "now()" => "CURRENT_TIMESTAMP".into(),
+            d => d.replace("'::mood", "'").replace("'::text", "'"),
+        });
+    }
+    assert_ne!(declared, catalog);
+    assert_eq!(d(&catalog, &declared), []);
+
+    // MariaDB's spellings read back by MySQL 8, after some inserts.
+    let catalog = common::mysql();
+    let mut mysql8 = catalog.clone();
+    for c in columns_mut(&mut mysql8) {
+        for int in ["int(11)", "bigint(20)"] {
+            if let Some(rest) = c.data_type.strip_prefix(int) {
+                c.data_type = format!("{}{rest}", &int[..int.find('(').unwrap()]);
+            }
+        }
+        if c.default.as_deref() == Some("current_timestamp()") {
+            c.default = Some("CURRENT_TIMESTAMP".into());
+        }
+        if c.default.as_deref() == Some("NULL") {
+            c.default = None;
+        }
+    }
+    for t in mysql8.schemas.iter_mut().flat_map(|s| s.tables.iter_mut()) {
+        if let TableOptions::Mysql(o) = &mut t.options {
+            o.auto_increment = o.auto_increment.map(|n| n + 1_000);
+        }
+    }
+    assert_ne!(mysql8, catalog);
+    assert_eq!(d(&catalog, &mysql8), []);
+
+    // SQLite with the declared types in lower case.
+    let catalog = common::sqlite();
+    let mut lower = catalog.clone();
+    for c in columns_mut(&mut lower) {
+        c.data_type = c.data_type.to_lowercase();
+    }
+    assert_ne!(lower, catalog);
+    assert_eq!(d(&catalog, &lower), []);
+}
