@@ -321,3 +321,40 @@ fn a_function_a_default_stops_using_is_dropped_after_the_column_changes() {
     let changes = d(&catalog(Some("next_n()"), true), &catalog(None, false));
     assert_eq!(kinds(&changes), ["alter_column", "drop_function"]);
 }
+
+#[test]
+fn declared_renames_come_before_the_changes_that_use_the_new_names() {
+    let from = pg(vec![people()]);
+    let mut p = people();
+    p.name = "persons".into();
+    p.columns.retain(|c| c.name != "gone");
+    p.columns[1].name = "full_name".into();
+    p.columns[1].data_type = "text".into();
+    let to = pg(vec![p]);
+    let options = DiffOptions {
+        renames: vec![
+            Rename::Table {
+                schema: "public".into(),
+                from: "people".into(),
+                to: "persons".into(),
+            },
+            Rename::Column {
+                schema: "public".into(),
+                table: "persons".into(),
+                from: "name".into(),
+                to: "full_name".into(),
+            },
+        ],
+    };
+    let changes = diff(&from, &to, &options);
+    assert_eq!(
+        kinds(&changes),
+        [
+            "rename_table",
+            "rename_column",
+            "drop_column",
+            "alter_column"
+        ]
+    );
+    assert!(matches!(&changes[2], Change::DropColumn { table, .. } if table == "persons"));
+}

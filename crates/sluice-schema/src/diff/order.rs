@@ -1,21 +1,28 @@
 //! The order Changes are applied in.
 //!
-//! Drops come first, in reverse dependency order: triggers, then views,
+//! Declared renames come first: the rest of the diff names renamed tables
+//! and columns by their new names (it compares the renamed `from` with
+//! `to`), drops included.
+//!
+//! Drops come next, in reverse dependency order: triggers, then views,
 //! materialized views and functions (dependents before what they read, in
 //! the reverse of their order in the `from` catalog), foreign keys,
 //! indexes and constraints, primary keys, partitions, columns, tables,
-//! sequences, types, schemas, extensions. One exception: a sequence or
-//! enum type dropped for good from a schema that stays is dropped right
-//! after the column alterations, since a kept column may use it (as its
-//! default's `nextval` or as its type) until it is altered; one dropped to
-//! be created again keeps its early place, before its new version. The
-//! same holds for a function a kept table's expressions name. Then creates and alterations in
-//! dependency order: schemas (before extensions, which may be installed
-//! into a new schema), extensions, types, sequences, functions used by
-//! table expressions, renames, tables, columns, keys and checks, indexes,
-//! foreign keys (after every table exists, so cycles work), views,
-//! materialized views and functions in their real dependency order in the
-//! `to` catalog, indexes of materialized views, triggers, comments.
+//! sequences, types, schemas, extensions. One exception: a sequence, enum
+//! type or function dropped for good from a schema that stays, and that a
+//! kept column may still use (its default's `nextval`, its type, a
+//! function in its default), is dropped right after the column
+//! alterations; one dropped to be created again keeps its early place,
+//! before its new version.
+//!
+//! Then creates and alterations in dependency order: schemas (before
+//! extensions, which may be installed into a new schema), extensions,
+//! types, sequences, functions used by table expressions, tables, table
+//! options, columns, partitioning (whose key may name a new column), keys
+//! and checks, indexes, foreign keys (after every table exists, so cycles
+//! work), views, materialized views and functions in their real dependency
+//! order in the `to` catalog, indexes of materialized views, triggers,
+//! comments.
 //!
 //! Within a step the diff's canonical order is kept (a stable sort), so the
 //! output is deterministic. Dependencies between views and functions come
@@ -193,7 +200,9 @@ pub fn order(changes: Vec<Change>, from: &Catalog, to: &Catalog) -> Vec<Change> 
 
     let key = |c: &Change| -> (u8, usize) {
         match c {
-            DropTrigger { .. } => (0, 0),
+            RenameTable { .. } => (0, 0),
+            RenameColumn { .. } => (0, 1),
+            DropTrigger { .. } => (0, 2),
             DropView { schema, view } => (1, rank_from(view_key(schema, &view.name))),
             DropMaterializedView { schema, view } => {
                 (1, rank_from(matview_key(schema, &view.name)))
@@ -236,11 +245,10 @@ pub fn order(changes: Vec<Change>, from: &Catalog, to: &Catalog) -> Vec<Change> 
             ReplaceFunction { schema, to: f, .. } if early.contains(&f.name.to_lowercase()) => {
                 (24, rank_to(function_key(schema, &f.name, &f.signature)))
             }
-            RenameTable { .. } => (25, 0),
             CreateTable { .. } => (26, 0),
-            AlterTableOptions { .. } | AlterPartitioning { .. } | AddPartition { .. } => (27, 0),
-            RenameColumn { .. } => (28, 0),
+            AlterTableOptions { .. } => (27, 0),
             AddColumn { .. } | AlterColumn { .. } => (29, 0),
+            AlterPartitioning { .. } | AddPartition { .. } => (29, 1),
             AddPrimaryKey { .. } | AddUnique { .. } | AddCheck { .. } => (30, 0),
             CreateIndex { schema, table, .. }
                 if matviews.contains(&(schema.as_str(), table.as_str())) =>
