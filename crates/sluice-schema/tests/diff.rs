@@ -571,3 +571,21 @@ fn the_fixtures_spelled_another_way_have_no_changes() {
     assert_ne!(lower, catalog);
     assert_eq!(d(&catalog, &lower), []);
 }
+
+#[test]
+fn changes_round_trip_through_json() {
+    for full in fixtures() {
+        let empty = Catalog::new(full.name.clone(), full.dialect);
+        let mut changed = full.clone();
+        for t in changed.schemas.iter_mut().flat_map(|s| s.tables.iter_mut()) {
+            t.columns[0].comment = Some("changed".into());
+            t.comment = Some("changed".into());
+        }
+        for changes in [d(&empty, &full), d(&full, &empty), d(&full, &changed)] {
+            assert!(!changes.is_empty());
+            let json = serde_json::to_string(&changes).unwrap();
+            let back: Vec<Change> = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, changes, "{}", full.dialect);
+        }
+    }
+}

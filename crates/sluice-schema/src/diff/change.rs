@@ -6,7 +6,7 @@
 //! it, an alteration keeps both sides so a planner can judge locks, rewrites
 //! and data loss without going back to the catalogs.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{
     Check, Column, EnumType, Extension, ForeignKey, Function, Generated, Identity, Index,
@@ -17,7 +17,7 @@ use crate::model::{
 /// Where a new enum label goes. PostgreSQL's `ADD VALUE` takes `BEFORE` or
 /// `AFTER` an existing label; the diff gives the neighbour that exists in
 /// both versions so the statement is valid as it is.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EnumPosition {
     /// Appended after the last label.
@@ -28,7 +28,7 @@ pub enum EnumPosition {
 
 /// One change to a column. An [`Change::AlterColumn`] lists all of them
 /// for one column so a planner can merge them into one `ALTER TABLE`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ColumnChange {
     /// `widening` is the dialect's answer to "can the stored values stay as
@@ -86,7 +86,7 @@ pub enum ColumnChange {
 
 /// What a [`Change::SetComment`] is about. Column comments are
 /// [`ColumnChange::Comment`]s; new objects carry their comments with them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum CommentTarget {
     Catalog,
@@ -147,7 +147,7 @@ pub enum CommentTarget {
 // Variants carry whole objects (a table for a create or drop) by design:
 // a Change is built once and read by plans; boxing would only add noise.
 #[allow(clippy::large_enum_variant)]
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "change")]
 pub enum Change {
     CreateExtension {
