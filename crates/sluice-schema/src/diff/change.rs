@@ -369,6 +369,57 @@ pub enum Change {
 }
 
 impl Change {
+    /// The stable name of the Change's kind, as its JSON `change` tag
+    /// spells it (`add_column`): for plan output, hazard lists and logs.
+    pub fn kind(&self) -> &'static str {
+        use Change::*;
+        match self {
+            CreateExtension { .. } => "create_extension",
+            DropExtension { .. } => "drop_extension",
+            AlterExtension { .. } => "alter_extension",
+            CreateSchema { .. } => "create_schema",
+            DropSchema { .. } => "drop_schema",
+            CreateEnum { .. } => "create_enum",
+            DropEnum { .. } => "drop_enum",
+            AddEnumValue { .. } => "add_enum_value",
+            CreateSequence { .. } => "create_sequence",
+            DropSequence { .. } => "drop_sequence",
+            AlterSequence { .. } => "alter_sequence",
+            CreateTable { .. } => "create_table",
+            DropTable { .. } => "drop_table",
+            RenameTable { .. } => "rename_table",
+            AddColumn { .. } => "add_column",
+            DropColumn { .. } => "drop_column",
+            RenameColumn { .. } => "rename_column",
+            AlterColumn { .. } => "alter_column",
+            AddPrimaryKey { .. } => "add_primary_key",
+            DropPrimaryKey { .. } => "drop_primary_key",
+            AddUnique { .. } => "add_unique",
+            DropUnique { .. } => "drop_unique",
+            AddCheck { .. } => "add_check",
+            DropCheck { .. } => "drop_check",
+            AddForeignKey { .. } => "add_foreign_key",
+            DropForeignKey { .. } => "drop_foreign_key",
+            CreateIndex { .. } => "create_index",
+            DropIndex { .. } => "drop_index",
+            CreateView { .. } => "create_view",
+            DropView { .. } => "drop_view",
+            ReplaceView { .. } => "replace_view",
+            CreateMaterializedView { .. } => "create_materialized_view",
+            DropMaterializedView { .. } => "drop_materialized_view",
+            CreateFunction { .. } => "create_function",
+            DropFunction { .. } => "drop_function",
+            ReplaceFunction { .. } => "replace_function",
+            CreateTrigger { .. } => "create_trigger",
+            DropTrigger { .. } => "drop_trigger",
+            AlterTableOptions { .. } => "alter_table_options",
+            AlterPartitioning { .. } => "alter_partitioning",
+            AddPartition { .. } => "add_partition",
+            DropPartition { .. } => "drop_partition",
+            SetComment { .. } => "set_comment",
+        }
+    }
+
     /// The schema the change is in, if it is in one.
     pub fn schema(&self) -> Option<&str> {
         use Change::*;

@@ -18,10 +18,12 @@ pub fn kinds(changes: &[Change]) -> Vec<String> {
     changes
         .iter()
         .map(|c| {
-            serde_json::to_value(c).unwrap()["change"]
+            let tag = serde_json::to_value(c).unwrap()["change"]
                 .as_str()
                 .unwrap()
-                .to_string()
+                .to_string();
+            assert_eq!(c.kind(), tag);
+            tag
         })
         .collect()
 }
