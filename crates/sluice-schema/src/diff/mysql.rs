@@ -6,7 +6,9 @@
 //! depending on version. None of that is a schema difference, and neither
 //! is the table's `AUTO_INCREMENT` counter, which moves with every insert.
 
-use super::rules::{DialectRules, Tok, canonical, int_args, split_type, squeeze_type};
+use super::rules::{
+    DialectRules, Tok, canonical, int_args, split_type, squeeze_type, unquote_number,
+};
 use crate::dialect::Dialect;
 use crate::model::TableOptions;
 
@@ -159,15 +161,9 @@ fn default_form(text: &str) -> Vec<Tok> {
         [w, Tok::Punct(o), Tok::Word(p), Tok::Punct(c)] if is_now(w) && o == "(" && c == ")" => {
             return vec![Tok::Word("current_timestamp".into()), Tok::Word(p.clone())];
         }
-        [Tok::Str(s)] => {
-            let inner = &s[1..s.len().saturating_sub(1)];
-            if !inner.is_empty() && inner.parse::<f64>().is_ok() {
-                return vec![Tok::Word(inner.to_string())];
-            }
-        }
         _ => {}
     }
-    toks
+    unquote_number(toks)
 }
 
 #[cfg(test)]
@@ -189,6 +185,7 @@ mod tests {
         assert!(m.same_type("ENUM('A b')", "enum('A b')"));
         assert!(m.same_default("current_timestamp()", "CURRENT_TIMESTAMP"));
         assert!(m.same_default("'0'", "0"));
+        assert!(m.same_default("'-3'", "-3"));
         assert!(!m.same_default("'NULL'", "NULL"));
     }
 }

@@ -6,7 +6,9 @@
 //! expressions come back with casts the server adds to literals
 //! (`'x'::text`), which a declared schema rarely spells out.
 
-use super::rules::{DialectRules, Tok, canonical, int_args, split_type, squeeze_type};
+use super::rules::{
+    DialectRules, Tok, canonical, int_args, split_type, squeeze_type, unquote_number,
+};
 use crate::dialect::Dialect;
 
 pub struct Postgres;
@@ -142,7 +144,7 @@ impl DialectRules for Postgres {
 /// A default in comparable form: literal casts dropped and the spellings
 /// of the current time made one.
 fn default_form(text: &str) -> Vec<Tok> {
-    let toks = literal_casts_dropped(canonical(text));
+    let toks = unquote_number(literal_casts_dropped(canonical(text)));
     let now = [
         Tok::Word("now".into()),
         Tok::Punct("(".into()),
@@ -216,6 +218,8 @@ mod tests {
         assert!(p.is_type_change("integer", "bigint"));
         assert!(p.same_default("'x'::text", "'x'"));
         assert!(p.same_default("now()", "CURRENT_TIMESTAMP"));
+        assert!(p.same_default("'-1'::integer", "-1"));
+        assert!(p.same_default("'-1.5'::numeric", "(-1.5)"));
         assert!(!p.same_default("'x'", "'y'"));
         assert!(p.same_expression("(quantity > 0)", "quantity > 0"));
     }

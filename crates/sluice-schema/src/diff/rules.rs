@@ -234,6 +234,22 @@ pub(crate) fn canonical(text: &str) -> Vec<Tok> {
     strip_redundant_parens(toks)
 }
 
+/// A default that is a quoted number (`'-1'`, as PostgreSQL prints a
+/// negative default, or `'0'` from some MySQL versions) read as the number
+/// it is, so it compares equal to the unquoted spelling.
+pub(crate) fn unquote_number(toks: Vec<Tok>) -> Vec<Tok> {
+    if let [Tok::Str(s)] = toks.as_slice() {
+        let inner = s[1..s.len().saturating_sub(1)].trim();
+        if !inner.is_empty() && inner.parse::<f64>().is_ok() {
+            return match inner.strip_prefix('-') {
+                Some(rest) => vec![Tok::Punct("-".into()), Tok::Word(rest.to_lowercase())],
+                None => vec![Tok::Word(inner.to_lowercase())],
+            };
+        }
+    }
+    toks
+}
+
 /// Collapses whitespace and lowercases a type name, and removes spaces
 /// around `(`, `)` and `,` so `numeric(10, 2)` reads as `numeric(10,2)`.
 pub(crate) fn squeeze_type(t: &str) -> String {
