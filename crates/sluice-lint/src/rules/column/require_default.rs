@@ -39,24 +39,30 @@ const MYSQL_NO_DEFAULT: &[&str] = &[
     "polygon",
 ];
 
+/// Whether a column needs no DEFAULT: keys and generated values of every
+/// kind, and MySQL types that cannot take a literal default.
+pub(crate) fn is_exempt(ctx: &Context<'_>, site: &crate::rules::ColumnSite<'_>) -> bool {
+    let base = type_base(&site.def.data_type.to_string());
+    is_primary_key_column(site)
+        || base.contains("serial")
+        || (ctx.dialect == Dialect::Mysql && MYSQL_NO_DEFAULT.contains(&base.as_str()))
+        || site.def.options.iter().any(|o| match &o.option {
+            ColumnOption::Default(_)
+            | ColumnOption::Identity(_)
+            | ColumnOption::Generated { .. } => true,
+            ColumnOption::DialectSpecific(tokens) => tokens.iter().any(|t| {
+                let t = t.to_string().to_ascii_uppercase();
+                t == "AUTO_INCREMENT" || t == "AUTOINCREMENT"
+            }),
+            _ => false,
+        })
+}
+
 fn check(ctx: &Context<'_>, statement: &Statement) -> Vec<Diagnostic> {
     columns_of(statement)
         .into_iter()
         .filter(|site| {
-            let base = type_base(&site.def.data_type.to_string());
-            let exempt = is_primary_key_column(site)
-                || base.contains("serial")
-                || (ctx.dialect == Dialect::Mysql && MYSQL_NO_DEFAULT.contains(&base.as_str()))
-                || site.def.options.iter().any(|o| match &o.option {
-                    ColumnOption::Default(_)
-                    | ColumnOption::Identity(_)
-                    | ColumnOption::Generated { .. } => true,
-                    ColumnOption::DialectSpecific(tokens) => tokens.iter().any(|t| {
-                        let t = t.to_string().to_ascii_uppercase();
-                        t == "AUTO_INCREMENT" || t == "AUTOINCREMENT"
-                    }),
-                    _ => false,
-                });
+            let exempt = is_exempt(ctx, site);
             !exempt
         })
         .map(|site| {
