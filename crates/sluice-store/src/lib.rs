@@ -1,7 +1,8 @@
 //! The Sluice metadata store.
 //!
 //! One store API, grouped by concern (workspace, principals, tokens,
-//! environments, instances, projects, databases, audit), over two backends:
+//! environments, instances, projects, databases, audit, issues, pipelines,
+//! tasks, changelog), over two backends:
 //! embedded SQLite for a single server and PostgreSQL for HA. Both run the
 //! same query text (`$N` placeholders work on both) against typed pools, so
 //! booleans and integers decode natively on each; `AnyPool` cannot do that.
@@ -15,11 +16,15 @@ mod error;
 pub mod model;
 
 mod audit;
+mod changelog;
 mod databases;
 mod environments;
 mod instances;
+mod issues;
+mod pipelines;
 mod principals;
 mod projects;
+mod tasks;
 mod tokens;
 mod workspace;
 

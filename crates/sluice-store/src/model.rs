@@ -318,3 +318,402 @@ pub struct AuditFilter {
     pub action: Option<String>,
     pub resource: Option<String>,
 }
+
+// ---------------------------------------------------------------- issues and pipelines
+
+text_enum!(
+    /// What an issue does.
+    IssueType { CreateDatabase = "CREATE_DATABASE", SchemaChange = "SCHEMA_CHANGE", DataChange = "DATA_CHANGE" }
+);
+text_enum!(
+    /// Where an issue stands (DESIGN.md section 4).
+    IssueStatus { Open = "OPEN", Done = "DONE", Canceled = "CANCELED" }
+);
+text_enum!(
+    /// Whether an issue needs, awaits or has an approval.
+    ApprovalStatus { NotRequired = "NOT_REQUIRED", Pending = "PENDING", Approved = "APPROVED", Rejected = "REJECTED" }
+);
+text_enum!(
+    /// How dangerous an issue's statements are, as computed by the app.
+    RiskLevel { Low = "LOW", Moderate = "MODERATE", High = "HIGH" }
+);
+text_enum!(
+    /// What a task does; the same words as the issue types.
+    TaskType { CreateDatabase = "CREATE_DATABASE", SchemaChange = "SCHEMA_CHANGE", DataChange = "DATA_CHANGE" }
+);
+text_enum!(
+    /// Where a task stands (DESIGN.md section 4).
+    TaskStatus {
+        NotStarted = "NOT_STARTED", Pending = "PENDING", Running = "RUNNING", Done = "DONE",
+        Failed = "FAILED", Canceled = "CANCELED", Skipped = "SKIPPED",
+    }
+);
+text_enum!(
+    /// Where one attempt at a task stands.
+    TaskRunStatus { Pending = "PENDING", Running = "RUNNING", Done = "DONE", Failed = "FAILED", Canceled = "CANCELED" }
+);
+text_enum!(
+    /// Which check a plan check run is.
+    PlanCheckKind {
+        Syntax = "SYNTAX", StatementType = "STATEMENT_TYPE", Risk = "RISK", DryRun = "DRY_RUN",
+        SqlReview = "SQL_REVIEW",
+    }
+);
+text_enum!(
+    /// Whether a plan check ran to the end (its results say what it found).
+    PlanCheckStatus { Running = "RUNNING", Done = "DONE", Failed = "FAILED" }
+);
+text_enum!(
+    /// The worst finding of a plan check; ERROR blocks the task.
+    PlanCheckLevel { Success = "SUCCESS", Warning = "WARNING", Error = "ERROR" }
+);
+text_enum!(
+    /// What a changelog entry records.
+    ChangelogType { Baseline = "BASELINE", Migrate = "MIGRATE", Data = "DATA" }
+);
+text_enum!(
+    /// Whether a recorded change is applied (PENDING only while it runs on
+    /// engines whose DDL commits implicitly).
+    ChangelogStatus { Pending = "PENDING", Done = "DONE", Failed = "FAILED" }
+);
+text_enum!(
+    /// An entry of an issue's timeline.
+    ActivityKind {
+        Created = "CREATED", Updated = "UPDATED", ChecksDone = "CHECKS_DONE",
+        ApprovalRequested = "APPROVAL_REQUESTED", Approved = "APPROVED", Rejected = "REJECTED",
+        ApprovalWithdrawn = "APPROVAL_WITHDRAWN", StageStarted = "STAGE_STARTED",
+        TaskStarted = "TASK_STARTED", TaskFailed = "TASK_FAILED", TaskDone = "TASK_DONE",
+        TaskSkipped = "TASK_SKIPPED", TaskCanceled = "TASK_CANCELED", Done = "DONE",
+        Canceled = "CANCELED", Reopened = "REOPENED", Commented = "COMMENTED",
+    }
+);
+
+// The state machines. Each `match` names every state, without a catch-all
+// arm, so a new state does not compile until its moves are decided.
+
+impl IssueStatus {
+    /// OPEN → DONE | CANCELED; CANCELED → OPEN (reopen). DONE is final.
+    pub fn can_move_to(self, next: IssueStatus) -> bool {
+        use IssueStatus::*;
+        match self {
+            Open => match next {
+                Done | Canceled => true,
+                Open => false,
+            },
+            Canceled => match next {
+                Open => true,
+                Done | Canceled => false,
+            },
+            Done => match next {
+                Open | Done | Canceled => false,
+            },
+        }
+    }
+}
+
+impl TaskStatus {
+    /// DESIGN.md section 4: NOT_STARTED → PENDING → RUNNING → DONE | FAILED
+    /// | CANCELED; FAILED | CANCELED → PENDING (retry); NOT_STARTED | FAILED
+    /// | CANCELED → SKIPPED. One addition: PENDING → CANCELED, so a queued
+    /// task can be withdrawn before a worker claims it. DONE and SKIPPED
+    /// are final.
+    pub fn can_move_to(self, next: TaskStatus) -> bool {
+        use TaskStatus::*;
+        match self {
+            NotStarted => match next {
+                Pending | Skipped => true,
+                NotStarted | Running | Done | Failed | Canceled => false,
+            },
+            Pending => match next {
+                Running | Canceled => true,
+                NotStarted | Pending | Done | Failed | Skipped => false,
+            },
+            Running => match next {
+                Done | Failed | Canceled => true,
+                NotStarted | Pending | Running | Skipped => false,
+            },
+            Failed | Canceled => match next {
+                Pending | Skipped => true,
+                NotStarted | Running | Done | Failed | Canceled => false,
+            },
+            Done | Skipped => match next {
+                NotStarted | Pending | Running | Done | Failed | Canceled | Skipped => false,
+            },
+        }
+    }
+
+    /// No move leaves this state.
+    pub fn is_final(self) -> bool {
+        TaskStatus::ALL.iter().all(|&next| !self.can_move_to(next))
+    }
+}
+
+impl TaskRunStatus {
+    /// PENDING → RUNNING → DONE | FAILED | CANCELED. One addition: PENDING
+    /// → CANCELED, for a run withdrawn before it started.
+    pub fn can_move_to(self, next: TaskRunStatus) -> bool {
+        use TaskRunStatus::*;
+        match self {
+            Pending => match next {
+                Running | Canceled => true,
+                Pending | Done | Failed => false,
+            },
+            Running => match next {
+                Done | Failed | Canceled => true,
+                Pending | Running => false,
+            },
+            Done | Failed | Canceled => match next {
+                Pending | Running | Done | Failed | Canceled => false,
+            },
+        }
+    }
+}
+
+impl ApprovalStatus {
+    /// PENDING → APPROVED | REJECTED; APPROVED | REJECTED → PENDING (the
+    /// SQL changed: the approval is withdrawn and asked again); NOT_REQUIRED
+    /// ↔ PENDING (the policy that applies changed).
+    pub fn can_move_to(self, next: ApprovalStatus) -> bool {
+        use ApprovalStatus::*;
+        match self {
+            NotRequired => match next {
+                Pending => true,
+                NotRequired | Approved | Rejected => false,
+            },
+            Pending => match next {
+                NotRequired | Approved | Rejected => true,
+                Pending => false,
+            },
+            Approved | Rejected => match next {
+                Pending => true,
+                NotRequired | Approved | Rejected => false,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Issue {
+    pub id: i64,
+    pub project_id: String,
+    /// 1, 2, 3, … within the project.
+    pub number: i64,
+    pub title: String,
+    pub description: String,
+    #[sqlx(rename = "type", try_from = "String")]
+    pub issue_type: IssueType,
+    #[sqlx(try_from = "String")]
+    pub status: IssueStatus,
+    #[sqlx(try_from = "String")]
+    pub risk: RiskLevel,
+    pub creator_id: i64,
+    pub assignee_id: Option<i64>,
+    #[sqlx(try_from = "String")]
+    pub approval_status: ApprovalStatus,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// An issue to file with its whole pipeline. The app decides the stages,
+/// their order and the tasks; the store writes them as given.
+#[derive(Debug, Clone)]
+pub struct NewIssue {
+    pub project_id: String,
+    pub title: String,
+    pub description: String,
+    pub issue_type: IssueType,
+    pub risk: RiskLevel,
+    pub creator_id: i64,
+    pub assignee_id: Option<i64>,
+    pub approval_status: ApprovalStatus,
+    pub subscribers: Vec<i64>,
+    /// In rollout order; positions are given 1, 2, 3, … in this order.
+    pub stages: Vec<NewStage>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewStage {
+    pub environment_id: String,
+    pub tasks: Vec<NewTask>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewTask {
+    /// None for CREATE_DATABASE.
+    pub db_id: Option<i64>,
+    pub instance_id: String,
+    pub task_type: TaskType,
+    pub statement: String,
+    pub version: String,
+    /// Type-specific options (JSON object).
+    pub payload: serde_json::Value,
+    /// NOT_STARTED, or PENDING when the task may start at once.
+    pub status: TaskStatus,
+}
+
+/// Which issues to list; every filter is optional.
+#[derive(Debug, Clone, Default)]
+pub struct IssueFilter {
+    pub project_id: Option<String>,
+    pub status: Option<IssueStatus>,
+    pub issue_type: Option<IssueType>,
+    pub creator_id: Option<i64>,
+    /// Only issues with a task on this database.
+    pub db_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Pipeline {
+    pub id: i64,
+    pub issue_id: i64,
+    pub created_at: i64,
+    /// Filled from the stage table, in order.
+    #[sqlx(skip)]
+    pub stages: Vec<Stage>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Stage {
+    pub id: i64,
+    pub pipeline_id: i64,
+    pub environment_id: String,
+    pub position: i64,
+    /// Filled from the task table, by id.
+    #[sqlx(skip)]
+    pub tasks: Vec<Task>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Task {
+    pub id: i64,
+    pub pipeline_id: i64,
+    pub stage_id: i64,
+    pub db_id: Option<i64>,
+    pub instance_id: String,
+    /// Joined from the database (None for CREATE_DATABASE).
+    pub database_name: Option<String>,
+    #[sqlx(rename = "type", try_from = "String")]
+    pub task_type: TaskType,
+    pub statement: String,
+    pub version: String,
+    /// JSON object.
+    pub payload: String,
+    #[sqlx(try_from = "String")]
+    pub status: TaskStatus,
+    pub skip_reason: String,
+    pub claimed_by: Option<String>,
+    pub lease_expires_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// What a claim on a task got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// The task was PENDING and is now RUNNING under this worker's lease.
+    Started,
+    /// The task was RUNNING under a lease that expired; this worker holds
+    /// it now and must resolve it from the target's history before
+    /// anything runs again.
+    TakenOver,
+    /// Another worker holds it, or it is in no state to be claimed.
+    Lost,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TaskRun {
+    pub id: i64,
+    pub task_id: i64,
+    pub attempt: i64,
+    #[sqlx(try_from = "String")]
+    pub status: TaskRunStatus,
+    pub creator_id: i64,
+    pub started_at: Option<i64>,
+    pub ended_at: Option<i64>,
+    pub result: String,
+    /// Statement-level log, a JSON array.
+    pub log: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PlanCheckRun {
+    pub id: i64,
+    pub task_id: i64,
+    #[sqlx(try_from = "String")]
+    pub kind: PlanCheckKind,
+    #[sqlx(try_from = "String")]
+    pub status: PlanCheckStatus,
+    #[sqlx(try_from = "String")]
+    pub level: PlanCheckLevel,
+    /// JSON array of findings.
+    pub results: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewPlanCheckRun {
+    pub task_id: i64,
+    pub kind: PlanCheckKind,
+    pub status: PlanCheckStatus,
+    pub level: PlanCheckLevel,
+    pub results: serde_json::Value,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Changelog {
+    pub id: i64,
+    pub db_id: i64,
+    pub version: String,
+    #[sqlx(rename = "type", try_from = "String")]
+    pub changelog_type: ChangelogType,
+    pub statement: String,
+    pub checksum: String,
+    pub schema_before: String,
+    pub schema_after: String,
+    pub issue_id: Option<i64>,
+    pub task_run_id: Option<i64>,
+    pub creator_id: i64,
+    #[sqlx(try_from = "String")]
+    pub status: ChangelogStatus,
+    pub duration_ms: i64,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewChangelog {
+    pub db_id: i64,
+    pub version: String,
+    pub changelog_type: ChangelogType,
+    pub statement: String,
+    pub checksum: String,
+    pub schema_before: String,
+    pub schema_after: String,
+    pub issue_id: Option<i64>,
+    pub task_run_id: Option<i64>,
+    pub creator_id: i64,
+    pub status: ChangelogStatus,
+    pub duration_ms: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct IssueComment {
+    pub id: i64,
+    pub issue_id: i64,
+    pub principal_id: i64,
+    pub body: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct IssueActivity {
+    pub id: i64,
+    pub issue_id: i64,
+    pub principal_id: i64,
+    #[sqlx(try_from = "String")]
+    pub kind: ActivityKind,
+    /// JSON object.
+    pub payload: String,
+    pub created_at: i64,
+}

@@ -4,34 +4,13 @@
 //! PostgreSQL must be reachable at `postgres://postgres@127.0.0.1:5432/`
 //! (or `SLUICE_TEST_PG_URL`); the suite fails, never skips, when it is not.
 
+#[macro_use]
 mod common;
 
 use anyhow::Result;
 use common::{Backend, Ctx};
 use sluice_store::*;
 use std::collections::BTreeMap;
-
-/// Generate one `#[tokio::test]` per backend for each named test body.
-macro_rules! backend_tests {
-    ($module:ident, $backend:ident: $($name:ident),* $(,)?) => {
-        mod $module {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    crate::common::run(crate::common::Backend::$backend, crate::$name).await
-                }
-            )*
-        }
-    };
-}
-
-macro_rules! on_every_backend {
-    ($($name:ident),* $(,)?) => {
-        backend_tests!(sqlite_file, SqliteFile: $($name),*);
-        backend_tests!(sqlite_memory, SqliteMemory: $($name),*);
-        backend_tests!(postgres, Postgres: $($name),*);
-    };
-}
 
 on_every_backend!(
     fresh_store,
@@ -58,21 +37,6 @@ on_every_backend!(
 // An in-memory store lives in its one connection and cannot be reopened.
 backend_tests!(sqlite_file_reopen, SqliteFile: migrations_are_idempotent);
 backend_tests!(postgres_reopen, Postgres: migrations_are_idempotent);
-
-/// Assert that a store call failed with the given `StoreError` variant.
-macro_rules! assert_err {
-    ($result:expr, $variant:ident) => {
-        match $result {
-            Err(StoreError::$variant(_)) => {}
-            other => panic!(
-                "{}: expected StoreError::{}, got {:?}",
-                stringify!($result),
-                stringify!($variant),
-                other
-            ),
-        }
-    };
-}
 
 // ---------------------------------------------------------------- helpers
 

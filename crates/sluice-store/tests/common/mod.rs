@@ -1,6 +1,50 @@
 //! Runs one test body against each store backend: SQLite on a temporary
 //! file, in-memory SQLite, and PostgreSQL on a database made for the test and
 //! dropped after it, whether the test passed or not.
+//!
+//! Shared by several test binaries, each of which uses a part of it.
+//! Its macros are visible to a test file that declares `#[macro_use] mod common;`.
+
+#![allow(dead_code)]
+
+/// Generate one `#[tokio::test]` per backend for each named test body.
+macro_rules! backend_tests {
+    ($module:ident, $backend:ident: $($name:ident),* $(,)?) => {
+        mod $module {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    crate::common::run(crate::common::Backend::$backend, crate::$name).await
+                }
+            )*
+        }
+    };
+}
+
+macro_rules! on_every_backend {
+    ($($name:ident),* $(,)?) => {
+        backend_tests!(sqlite_file, SqliteFile: $($name),*);
+        backend_tests!(sqlite_memory, SqliteMemory: $($name),*);
+        backend_tests!(postgres, Postgres: $($name),*);
+    };
+}
+
+/// Assert that a store call failed with the given `StoreError` variant.
+macro_rules! assert_err {
+    ($result:expr, $variant:ident) => {
+        match $result {
+            Err(sluice_store::StoreError::$variant(_)) => {}
+            other => panic!(
+                "{}: expected StoreError::{}, got {:?}",
+                stringify!($result),
+                stringify!($variant),
+                other
+            ),
+        }
+    };
+}
+
+pub mod pipelines;
 
 use sluice_store::Store;
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
