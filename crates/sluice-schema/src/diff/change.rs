@@ -161,6 +161,9 @@ pub enum Change {
         from: Extension,
         to: Extension,
     },
+    /// On MySQL and SQLite the one schema is the database itself: a plan
+    /// has nothing to run for it, but the Change keeps the diff of an
+    /// empty catalog complete.
     CreateSchema {
         schema: String,
         comment: Option<String>,
@@ -182,6 +185,9 @@ pub enum Change {
         value: String,
         position: EnumPosition,
     },
+    /// Comes before tables (a default may call `nextval`); its `OWNED BY`,
+    /// if any, names a table that may not exist yet, so a plan sets the
+    /// ownership after the tables, as the renderer does.
     CreateSequence {
         schema: String,
         sequence: Sequence,

@@ -13,6 +13,15 @@
 //! and a create unless the caller declares the rename in [`DiffOptions`],
 //! because guessing wrong would drop a column's data.
 //!
+//! The questions ([`DialectRules`]) are: are two types the same
+//! (`int4` / `integer`, `int(11)` / `int`), is a type change a conversion
+//! or a compatible widening, are two defaults the same (`'x'::text` /
+//! `'x'`, `now()` / `CURRENT_TIMESTAMP` / `current_timestamp()`), are two
+//! expressions the same (layout, case, redundant parentheses), are two
+//! tables' options the same (the MySQL `AUTO_INCREMENT` counter never
+//! counts), does the engine bind views to columns (PostgreSQL: views over a
+//! changed column are rebuilt), and can it move columns (MySQL `AFTER`).
+//!
 //! Both catalogs are normalized first, so the order the servers listed
 //! objects in never shows up as a difference, and the output follows the
 //! canonical order within each step of [`order`].

@@ -35,7 +35,8 @@ pub trait DialectRules: Sync {
 
     /// Does the engine bind views to the columns they read, so that a
     /// column's type change or drop needs the views over it rebuilt
-    /// (PostgreSQL)? See [`super::dependents`].
+    /// (PostgreSQL)? The diff then drops the views over such a column
+    /// before altering it and creates them again after.
     fn views_bind_columns(&self) -> bool {
         false
     }
