@@ -3,6 +3,10 @@
 pub mod create_concurrently;
 pub mod key_number_limit;
 pub mod no_duplicate_column;
+pub mod pk_type_limit;
+pub mod primary_key_type_allowlist;
+pub mod total_number_limit;
+pub mod type_no_blob;
 
 use sqlparser::ast::{
     AlterTableOperation, Expr, Ident, IndexColumn, ObjectName, Statement, TableConstraint,
@@ -23,9 +27,30 @@ fn parts(columns: &[IndexColumn]) -> Vec<Option<&Ident>> {
         .iter()
         .map(|c| match &c.column.expr {
             Expr::Identifier(i) => Some(i),
+            Expr::Function(f) => prefix_column(f),
             _ => None,
         })
         .collect()
+}
+
+/// MySQL's prefix index part `body(100)` parses as a call of `body` with
+/// one number: it is the column `body`.
+fn prefix_column(f: &sqlparser::ast::Function) -> Option<&Ident> {
+    use sqlparser::ast::{FunctionArg, FunctionArgExpr, FunctionArguments, Value};
+    let [name] = f.name.0.as_slice() else {
+        return None;
+    };
+    let FunctionArguments::List(list) = &f.args else {
+        return None;
+    };
+    match list.args.as_slice() {
+        [FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Value(v)))]
+            if matches!(v.value, Value::Number(..)) =>
+        {
+            name.as_ident()
+        }
+        _ => None,
+    }
 }
 
 fn label(kind: &str, name: Option<&Ident>) -> String {
@@ -93,4 +118,72 @@ pub fn keys_of(statement: &Statement) -> Vec<Key<'_>> {
             .collect(),
         _ => Vec::new(),
     }
+}
+
+/// The type of column `column` of `table` as far as is known: from the
+/// CREATE TABLE being checked, else from the workspace (the schema as it is
+/// before the statement).
+pub fn column_type(
+    ctx: &crate::context::Context<'_>,
+    create: Option<&sqlparser::ast::CreateTable>,
+    table: &ObjectName,
+    column: &Ident,
+) -> Option<String> {
+    if let Some(create) = create {
+        return create
+            .columns
+            .iter()
+            .find(|c| c.name.value.eq_ignore_ascii_case(&column.value))
+            .map(|c| c.data_type.to_string());
+    }
+    let t = ctx.table(table)?;
+    ctx.schema.column(t, column).map(|c| c.data_type.clone())
+}
+
+/// Every primary key column a statement defines: (table, column, its type
+/// when known). Column-level and table-level keys in CREATE TABLE, and
+/// `ALTER TABLE … ADD PRIMARY KEY`.
+pub fn primary_key_columns<'a>(
+    ctx: &crate::context::Context<'_>,
+    statement: &'a Statement,
+) -> Vec<(&'a ObjectName, &'a Ident, Option<String>)> {
+    use sqlparser::ast::ColumnOption;
+    let mut out = Vec::new();
+    match statement {
+        Statement::CreateTable(create) => {
+            for def in &create.columns {
+                if def
+                    .options
+                    .iter()
+                    .any(|o| matches!(o.option, ColumnOption::PrimaryKey(_)))
+                {
+                    out.push((&create.name, &def.name, Some(def.data_type.to_string())));
+                }
+            }
+            for c in &create.constraints {
+                if let TableConstraint::PrimaryKey(pk) = c {
+                    for ident in parts(&pk.columns).into_iter().flatten() {
+                        let t = column_type(ctx, Some(create), &create.name, ident);
+                        out.push((&create.name, ident, t));
+                    }
+                }
+            }
+        }
+        Statement::AlterTable(alter) => {
+            for op in &alter.operations {
+                if let AlterTableOperation::AddConstraint {
+                    constraint: TableConstraint::PrimaryKey(pk),
+                    ..
+                } = op
+                {
+                    for ident in parts(&pk.columns).into_iter().flatten() {
+                        let t = column_type(ctx, None, &alter.name, ident);
+                        out.push((&alter.name, ident, t));
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    out
 }
