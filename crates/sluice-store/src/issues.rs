@@ -122,12 +122,15 @@ impl Store {
              AND ($3 IS NULL OR i.type = $3) AND ($4 IS NULL OR i.creator_id = $4) \
              AND ($5 IS NULL OR EXISTS (SELECT 1 FROM pipeline p JOIN task t ON t.pipeline_id = p.id \
                   WHERE p.issue_id = i.id AND t.db_id = $5)) \
-             ORDER BY i.id DESC LIMIT $6 OFFSET $7"
+             AND ($6 IS NULL OR EXISTS (SELECT 1 FROM project_member m WHERE m.project_id = i.project_id \
+                  AND m.principal_id = $6)) \
+             ORDER BY i.id DESC LIMIT $7 OFFSET $8"
         );
         let status = filter.status.map(IssueStatus::as_str);
         let issue_type = filter.issue_type.map(|t| t.as_str());
         let rows = query!(pool self => |db| sqlx::query_as::<_, Issue>(SQL)
             .bind(&filter.project_id).bind(status).bind(issue_type).bind(filter.creator_id).bind(filter.db_id)
+            .bind(filter.member)
             .bind(page.fetch_limit()).bind(page.offset).fetch_all(db).await)?;
         Ok(page.page(rows))
     }

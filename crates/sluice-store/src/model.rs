@@ -560,6 +560,8 @@ pub struct IssueFilter {
     pub creator_id: Option<i64>,
     /// Only issues with a task on this database.
     pub db_id: Option<i64>,
+    /// Only issues of projects this principal is a member of.
+    pub member: Option<i64>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -588,6 +590,9 @@ pub struct Task {
     pub id: i64,
     pub pipeline_id: i64,
     pub stage_id: i64,
+    /// Joined from the pipeline and the stage.
+    pub issue_id: i64,
+    pub environment_id: String,
     pub db_id: Option<i64>,
     pub instance_id: String,
     /// Joined from the database (None for CREATE_DATABASE).
@@ -616,6 +621,8 @@ pub enum Claim {
     /// it now and must resolve it from the target's history before
     /// anything runs again.
     TakenOver,
+    /// Another task is RUNNING on the same database; try again later.
+    Busy,
     /// Another worker holds it, or it is in no state to be claimed.
     Lost,
 }

@@ -100,8 +100,10 @@ impl Store {
 
     /// Claim a task for `worker` until `lease` from now: a PENDING task
     /// starts RUNNING (`Claim::Started`); a RUNNING task whose lease has
-    /// expired changes hands (`Claim::TakenOver`); otherwise `Claim::Lost`.
-    /// Each step is one conditional UPDATE, so of racing claims one wins.
+    /// expired changes hands (`Claim::TakenOver`); a PENDING task whose
+    /// database already has a RUNNING task stays PENDING (`Claim::Busy`,
+    /// enforced by a partial unique index); otherwise `Claim::Lost`. Each
+    /// step is one conditional UPDATE, so of racing claims one wins.
     pub async fn claim_task(&self, id: i64, worker: &str, lease: Duration) -> StoreResult<Claim> {
         const START: &str = "UPDATE task SET status = 'RUNNING', claimed_by = $1, lease_expires_at = $2, \
              updated_at = $3 WHERE id = $4 AND status = 'PENDING'";
@@ -110,7 +112,19 @@ impl Store {
         let now = now_ms();
         let until = now.saturating_add(lease_ms(lease));
         let started = query!(pool self => |db| sqlx::query(START).bind(worker).bind(until).bind(now).bind(id)
-            .execute(db).await.map(|r| r.rows_affected()))?;
+            .execute(db).await.map(|r| r.rows_affected()));
+        let started = match started {
+            Ok(n) => n,
+            // task_one_running_per_db: another task runs on this database.
+            Err(err)
+                if err
+                    .as_database_error()
+                    .is_some_and(|e| e.is_unique_violation()) =>
+            {
+                return Ok(Claim::Busy);
+            }
+            Err(err) => return Err(err.into()),
+        };
         if started == 1 {
             return Ok(Claim::Started);
         }
@@ -239,6 +253,17 @@ impl Store {
         const SQL: &str = select_run!("WHERE id = $1");
         query!(pool self => |db| sqlx::query_as::<_, TaskRun>(SQL).bind(id).fetch_optional(db).await)?
             .ok_or_else(|| StoreError::NotFound(format!("task run {id}")))
+    }
+
+    /// The runs of every task of a pipeline in one query, by task then
+    /// attempt.
+    pub async fn list_pipeline_task_runs(&self, pipeline_id: i64) -> StoreResult<Vec<TaskRun>> {
+        const SQL: &str = select_run!(
+            "WHERE task_id IN (SELECT id FROM task WHERE pipeline_id = $1) ORDER BY task_id, attempt"
+        );
+        Ok(
+            query!(pool self => |db| sqlx::query_as::<_, TaskRun>(SQL).bind(pipeline_id).fetch_all(db).await)?,
+        )
     }
 
     /// A task's runs by attempt.

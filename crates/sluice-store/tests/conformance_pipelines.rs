@@ -80,6 +80,11 @@ async fn create_issue_with_pipeline(cx: Ctx) -> Result<()> {
     assert_eq!(test_task.db_id, Some(fx.test_db.id));
     assert_eq!(test_task.database_name.as_deref(), Some("shop"));
     assert_eq!(test_task.instance_id, "test-pg");
+    assert_eq!(
+        (test_task.issue_id, test_task.environment_id.as_str()),
+        (issue.id, "test")
+    );
+    assert_eq!(pipeline.stages[1].tasks[0].environment_id, "prod");
     assert_eq!(test_task.task_type, TaskType::SchemaChange);
     assert_eq!(test_task.statement, "CREATE TABLE t (id INT)");
     assert_eq!(test_task.version, "20260101000000");
@@ -349,6 +354,22 @@ async fn issue_list_filters_and_pages(cx: Ctx) -> Result<()> {
         ..IssueFilter::default()
     };
     assert_eq!(titles(&list(on_test_db).await?), ["s3", "s1"]);
+    // The developer filed in shop without being a member of it; the
+    // member filter follows membership, not authorship.
+    let dev_sees = IssueFilter {
+        member: Some(fx.dev),
+        ..IssueFilter::default()
+    };
+    assert!(list(dev_sees.clone()).await?.items.is_empty());
+    store
+        .set_project_member("ops", fx.dev, ProjectRole::Developer)
+        .await?;
+    assert_eq!(titles(&list(dev_sees).await?), ["o1"]);
+    let owner_sees = IssueFilter {
+        member: Some(fx.owner),
+        ..IssueFilter::default()
+    };
+    assert_eq!(titles(&list(owner_sees).await?), ["o1", "s3", "s2", "s1"]);
     let nothing = IssueFilter {
         status: Some(IssueStatus::Done),
         ..IssueFilter::default()

@@ -17,6 +17,7 @@ on_every_backend!(
     compare_and_set_loses_when_the_status_changed,
     concurrent_claims_make_one_winner,
     expired_lease_lets_another_worker_take_over,
+    one_running_task_per_database,
     task_runs_count_attempts,
     changelog_and_applied_version,
 );
@@ -143,12 +144,16 @@ async fn every_task_transition_in_the_store(cx: Ctx) -> Result<()> {
         .iter()
         .flat_map(|&from| TaskStatus::ALL.iter().map(move |&to| (from, to)))
         .collect();
+    // A database per task: only one task may run on a database at a time.
     let mut new = schema_change(&fx, "transitions");
     new.stages.truncate(1);
-    new.stages[0].tasks = pairs
-        .iter()
-        .map(|_| task_on(&fx.test_db, TaskStatus::NotStarted))
-        .collect();
+    new.stages[0].tasks.clear();
+    for i in 0..pairs.len() {
+        let db = store.upsert_database("test-pg", &format!("t{i}")).await?;
+        new.stages[0]
+            .tasks
+            .push(task_on(&db, TaskStatus::NotStarted));
+    }
     let issue = store.create_issue(&new).await?;
     let tasks = store.pipeline_of_issue(issue.id).await?.stages[0]
         .tasks
@@ -261,10 +266,11 @@ async fn concurrent_claims_make_one_winner(cx: Ctx) -> Result<()> {
     let mut winners = Vec::new();
     for racer in racers {
         let (worker, claim) = racer.await.expect("claim task");
-        match claim? {
+        let claim = claim?;
+        match claim {
             Claim::Started => winners.push(worker),
             Claim::Lost => {}
-            Claim::TakenOver => anyhow::bail!("{worker} took over a task whose lease holds"),
+            Claim::TakenOver | Claim::Busy => anyhow::bail!("{worker}: unexpected {claim:?}"),
         }
     }
     assert_eq!(winners.len(), 1, "exactly one claim wins: {winners:?}");
@@ -354,6 +360,71 @@ async fn expired_lease_lets_another_worker_take_over(cx: Ctx) -> Result<()> {
     Ok(())
 }
 
+async fn one_running_task_per_database(cx: Ctx) -> Result<()> {
+    let store = &cx.store;
+    let fx = fixture(store).await?;
+    // Eight issues, each with a queued task on the test database, and
+    // eight workers racing for them: one runs, the others find it busy.
+    let mut ids = Vec::new();
+    for _ in 0..8 {
+        ids.push(single_task(store, &fx, TaskStatus::Pending).await?.id);
+    }
+    let racers: Vec<_> = ids
+        .iter()
+        .map(|&id| {
+            let store = store.clone();
+            tokio::spawn(async move { (id, store.claim_task(id, &format!("w{id}"), LEASE).await) })
+        })
+        .collect();
+    let (mut started, mut busy) = (Vec::new(), 0);
+    for racer in racers {
+        let (id, claim) = racer.await.expect("claim task");
+        match claim? {
+            Claim::Started => started.push(id),
+            Claim::Busy => busy += 1,
+            other => anyhow::bail!("task {id}: unexpected {other:?}"),
+        }
+    }
+    assert_eq!(
+        (started.len(), busy),
+        (1, 7),
+        "one task runs on the database"
+    );
+    let running = started[0];
+    let waiting = *ids
+        .iter()
+        .find(|&&id| id != running)
+        .expect("a waiting task");
+    assert_eq!(store.task(waiting).await?.status, TaskStatus::Pending);
+    assert_eq!(
+        store.claim_task(waiting, "again", LEASE).await?,
+        Claim::Busy
+    );
+
+    // Another database is not held up.
+    let mut prod = schema_change(&fx, "prod only");
+    prod.stages.remove(0);
+    prod.stages[0].tasks[0].status = TaskStatus::Pending;
+    let prod = store.create_issue(&prod).await?;
+    let prod_task = store.pipeline_of_issue(prod.id).await?.stages[0].tasks[0].id;
+    assert_eq!(
+        store.claim_task(prod_task, "p", LEASE).await?,
+        Claim::Started
+    );
+
+    // Once the running task ends, the next one may start.
+    assert!(
+        store
+            .release_task(running, &format!("w{running}"), TaskStatus::Done)
+            .await?
+    );
+    assert_eq!(
+        store.claim_task(waiting, "again", LEASE).await?,
+        Claim::Started
+    );
+    Ok(())
+}
+
 async fn task_runs_count_attempts(cx: Ctx) -> Result<()> {
     let store = &cx.store;
     let fx = fixture(store).await?;
@@ -408,6 +479,17 @@ async fn task_runs_count_attempts(cx: Ctx) -> Result<()> {
         store
             .finish_task_run(second.id, TaskRunStatus::Done, "ok", &log)
             .await?
+    );
+    let pipeline_runs = store.list_pipeline_task_runs(task.pipeline_id).await?;
+    assert_eq!(
+        pipeline_runs.iter().map(|r| r.attempt).collect::<Vec<_>>(),
+        [1, 2]
+    );
+    let other = single_task(store, &fx, TaskStatus::Pending).await?;
+    store.start_task_run(other.id, 1).await?;
+    assert_eq!(
+        store.list_pipeline_task_runs(task.pipeline_id).await?.len(),
+        2
     );
     let runs = store.list_task_runs(task.id).await?;
     let seen: Vec<_> = runs.iter().map(|r| (r.attempt, r.status)).collect();

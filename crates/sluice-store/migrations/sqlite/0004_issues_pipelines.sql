@@ -94,6 +94,9 @@ CREATE TABLE task (
 CREATE INDEX task_pipeline ON task (pipeline_id);
 CREATE INDEX task_status ON task (status);
 CREATE INDEX task_db ON task (db_id);
+-- At most one task runs on a database at a time, whichever issue it
+-- belongs to: a second claim fails here, atomically on both backends.
+CREATE UNIQUE INDEX task_one_running_per_db ON task (db_id) WHERE status = 'RUNNING';
 
 CREATE TABLE task_run (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
