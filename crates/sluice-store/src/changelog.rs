@@ -1,7 +1,7 @@
 //! The changelog of each database: every change applied to it, with its
 //! version, statement, checksum and the schema before and after.
 
-use crate::backend::query;
+use crate::backend::{Tx, query};
 use crate::{
     Changelog, ChangelogStatus, NewChangelog, Page, PageRequest, Store, StoreError, StoreResult,
     now_ms,
@@ -19,15 +19,9 @@ macro_rules! select_changelog {
 
 impl Store {
     pub async fn append_changelog(&self, new: &NewChangelog) -> StoreResult<Changelog> {
-        const SQL: &str = "INSERT INTO changelog (db_id, version, type, statement, checksum, schema_before, \
-             schema_after, issue_id, task_run_id, creator_id, status, duration_ms, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id";
-        let now = now_ms();
-        let id: i64 = query!(pool self => |db| sqlx::query_scalar(SQL).bind(new.db_id).bind(&new.version)
-            .bind(new.changelog_type.as_str()).bind(&new.statement).bind(&new.checksum).bind(&new.schema_before)
-            .bind(&new.schema_after).bind(new.issue_id).bind(new.task_run_id).bind(new.creator_id)
-            .bind(new.status.as_str()).bind(new.duration_ms).bind(now).fetch_one(db).await)
-        .map_err(StoreError::on_conflict(format!("changelog of database {}", new.db_id)))?;
+        let mut tx = self.begin().await?;
+        let id = insert_changelog(&mut tx, new).await?;
+        tx.commit().await?;
         self.changelog(id).await
     }
 
@@ -88,4 +82,16 @@ impl Store {
             query!(pool self => |db| sqlx::query_as::<_, Changelog>(SQL).bind(db_id).bind(version).fetch_optional(db).await)?,
         )
     }
+}
+
+pub(crate) async fn insert_changelog(tx: &mut Tx, new: &NewChangelog) -> StoreResult<i64> {
+    const SQL: &str = "INSERT INTO changelog (db_id, version, type, statement, checksum, schema_before, \
+         schema_after, issue_id, task_run_id, creator_id, status, duration_ms, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id";
+    let now = now_ms();
+    query!(tx tx => |db| sqlx::query_scalar(SQL).bind(new.db_id).bind(&new.version)
+        .bind(new.changelog_type.as_str()).bind(&new.statement).bind(&new.checksum).bind(&new.schema_before)
+        .bind(&new.schema_after).bind(new.issue_id).bind(new.task_run_id).bind(new.creator_id)
+        .bind(new.status.as_str()).bind(new.duration_ms).bind(now).fetch_one(db).await)
+    .map_err(StoreError::on_conflict(format!("changelog of database {}", new.db_id)))
 }

@@ -627,6 +627,20 @@ pub enum Claim {
     Lost,
 }
 
+/// A worker's end of a task: the task's outcome, its run's result and
+/// log, and the changelog entry of what was applied, written together.
+#[derive(Debug, Clone)]
+pub struct TaskOutcome {
+    pub task_id: i64,
+    pub worker: String,
+    pub run_id: i64,
+    /// DONE, FAILED or CANCELED; the run ends with the same word.
+    pub status: TaskStatus,
+    pub result: String,
+    pub log: serde_json::Value,
+    pub changelog: Option<NewChangelog>,
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TaskRun {
     pub id: i64,

@@ -12,9 +12,11 @@
 //! Lease times are read from the claiming server's clock.
 
 use crate::backend::query;
+use crate::changelog::insert_changelog;
 use crate::pipelines::select_task;
 use crate::{
-    Claim, Store, StoreError, StoreResult, Task, TaskRun, TaskRunStatus, TaskStatus, now_ms,
+    Claim, Store, StoreError, StoreResult, Task, TaskOutcome, TaskRun, TaskRunStatus, TaskStatus,
+    now_ms,
 };
 use std::time::Duration;
 
@@ -191,6 +193,50 @@ impl Store {
         let n = query!(pool self => |db| sqlx::query(SQL).bind(statement).bind(version).bind(now).bind(id)
             .bind(from.as_str()).execute(db).await.map(|r| r.rows_affected()))?;
         Ok(n == 1)
+    }
+
+    /// End a task as its claim holder, in one transaction: the task moves
+    /// from RUNNING to the outcome, its run from RUNNING to the same word,
+    /// and the changelog entry (if any) is appended. False, with nothing
+    /// written, when the worker no longer holds the task or the run has
+    /// already ended: another worker or a user got there first.
+    pub async fn finish_task(&self, outcome: &TaskOutcome) -> StoreResult<bool> {
+        const TASK: &str = "UPDATE task SET status = $1, claimed_by = NULL, lease_expires_at = NULL, \
+             updated_at = $2 WHERE id = $3 AND status = 'RUNNING' AND claimed_by = $4";
+        const RUN: &str = "UPDATE task_run SET status = $1, result = $2, log = $3, ended_at = $4 \
+             WHERE id = $5 AND task_id = $6 AND status = 'RUNNING'";
+        let run_status = match outcome.status {
+            TaskStatus::Done => TaskRunStatus::Done,
+            TaskStatus::Failed => TaskRunStatus::Failed,
+            TaskStatus::Canceled => TaskRunStatus::Canceled,
+            TaskStatus::NotStarted
+            | TaskStatus::Pending
+            | TaskStatus::Running
+            | TaskStatus::Skipped => {
+                return Err(StoreError::FailedPrecondition(format!(
+                    "a running task cannot end {}",
+                    outcome.status
+                )));
+            }
+        };
+        let now = now_ms();
+        let log = outcome.log.to_string();
+        let mut tx = self.begin().await?;
+        let moved = query!(tx &mut tx => |db| sqlx::query(TASK).bind(outcome.status.as_str()).bind(now)
+            .bind(outcome.task_id).bind(&outcome.worker).execute(db).await.map(|r| r.rows_affected()))?;
+        if moved == 0 {
+            return Ok(false); // dropping the transaction rolls it back
+        }
+        let ended = query!(tx &mut tx => |db| sqlx::query(RUN).bind(run_status.as_str()).bind(&outcome.result)
+            .bind(&log).bind(now).bind(outcome.run_id).bind(outcome.task_id).execute(db).await.map(|r| r.rows_affected()))?;
+        if ended == 0 {
+            return Ok(false);
+        }
+        if let Some(entry) = &outcome.changelog {
+            insert_changelog(&mut tx, entry).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Start a run of a task: attempt is the task's highest plus one, read

@@ -19,6 +19,7 @@ on_every_backend!(
     expired_lease_lets_another_worker_take_over,
     one_running_task_per_database,
     task_runs_count_attempts,
+    finish_task_writes_task_run_and_changelog_together,
     changelog_and_applied_version,
 );
 
@@ -496,6 +497,116 @@ async fn task_runs_count_attempts(cx: Ctx) -> Result<()> {
     assert_eq!(seen, [(1, TaskRunStatus::Failed), (2, TaskRunStatus::Done)]);
     assert_err!(store.start_task_run(999_999, 1).await, NotFound);
     assert_err!(store.task_run(999_999).await, NotFound);
+    Ok(())
+}
+
+fn outcome(task: &Task, worker: &str, run: &TaskRun, status: TaskStatus) -> TaskOutcome {
+    TaskOutcome {
+        task_id: task.id,
+        worker: worker.into(),
+        run_id: run.id,
+        status,
+        result: format!("{status}"),
+        log: serde_json::json!([{"statement": "CREATE TABLE t (id INT)"}]),
+        changelog: None,
+    }
+}
+
+async fn finish_task_writes_task_run_and_changelog_together(cx: Ctx) -> Result<()> {
+    let store = &cx.store;
+    let fx = fixture(store).await?;
+    let task = single_task(store, &fx, TaskStatus::Pending).await?;
+    assert_eq!(
+        store.claim_task(task.id, "w1", LEASE).await?,
+        Claim::Started
+    );
+    let run = store.start_task_run(task.id, 1).await?;
+    let mut done = outcome(&task, "w1", &run, TaskStatus::Done);
+    let mut entry = change(&fx, "v1", ChangelogStatus::Done);
+    entry.task_run_id = Some(run.id);
+    entry.issue_id = Some(task.issue_id);
+    done.changelog = Some(entry);
+    assert_err!(
+        store
+            .finish_task(&TaskOutcome {
+                status: TaskStatus::Skipped,
+                ..done.clone()
+            })
+            .await,
+        FailedPrecondition
+    );
+    assert!(store.finish_task(&done).await?);
+    let finished = store.task(task.id).await?;
+    assert_eq!(
+        (finished.status, finished.claimed_by),
+        (TaskStatus::Done, None)
+    );
+    let run = store.task_run(run.id).await?;
+    assert_eq!(
+        (run.status, run.result.as_str()),
+        (TaskRunStatus::Done, "DONE")
+    );
+    assert!(run.ended_at.is_some());
+    let applied = store
+        .applied_version(fx.test_db.id, "v1")
+        .await?
+        .expect("v1 recorded");
+    assert_eq!(
+        (applied.task_run_id, applied.issue_id),
+        (Some(run.id), Some(task.issue_id))
+    );
+    assert!(!store.finish_task(&done).await?, "a task ends once");
+
+    // A worker whose lease expired and was taken over writes nothing.
+    let task = single_task(store, &fx, TaskStatus::Pending).await?;
+    assert_eq!(
+        store.claim_task(task.id, "slow", Duration::ZERO).await?,
+        Claim::Started
+    );
+    let run = store.start_task_run(task.id, 1).await?;
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    assert_eq!(
+        store.claim_task(task.id, "rescuer", LEASE).await?,
+        Claim::TakenOver
+    );
+    let mut late = outcome(&task, "slow", &run, TaskStatus::Done);
+    late.changelog = Some(change(&fx, "v2", ChangelogStatus::Done));
+    assert!(!store.finish_task(&late).await?);
+    assert!(store.applied_version(fx.test_db.id, "v2").await?.is_none());
+    assert_eq!(store.task_run(run.id).await?.status, TaskRunStatus::Running);
+    let held = store.task(task.id).await?;
+    assert_eq!(
+        (held.status, held.claimed_by.as_deref()),
+        (TaskStatus::Running, Some("rescuer"))
+    );
+
+    // The holder's run already ended elsewhere: the task move is rolled
+    // back with the rest.
+    assert!(
+        store
+            .finish_task_run(
+                run.id,
+                TaskRunStatus::Failed,
+                "interrupted",
+                &serde_json::json!([])
+            )
+            .await?
+    );
+    assert!(
+        !store
+            .finish_task(&outcome(&task, "rescuer", &run, TaskStatus::Failed))
+            .await?
+    );
+    let held = store.task(task.id).await?;
+    assert_eq!(
+        (held.status, held.claimed_by.as_deref()),
+        (TaskStatus::Running, Some("rescuer"))
+    );
+    assert!(
+        store
+            .release_task(task.id, "rescuer", TaskStatus::Failed)
+            .await?
+    );
     Ok(())
 }
 
