@@ -5,7 +5,8 @@
 use crate::backend::{Tx, query};
 use crate::{
     ActivityKind, ApprovalStatus, Issue, IssueActivity, IssueComment, IssueFilter, IssueStatus,
-    NewIssue, Page, PageRequest, Store, StoreError, StoreResult, TaskStatus, now_ms,
+    IssueUpdate, NewIssue, Page, PageRequest, RiskLevel, Store, StoreError, StoreResult,
+    TaskStatus, now_ms,
 };
 
 macro_rules! select_issue {
@@ -135,22 +136,17 @@ impl Store {
         Ok(page.page(rows))
     }
 
-    /// Change the title, description or assignee; `None` leaves a field as
-    /// it is (the assignee: `Some(None)` clears it).
-    pub async fn update_issue(
-        &self,
-        id: i64,
-        title: Option<&str>,
-        description: Option<&str>,
-        assignee_id: Option<Option<i64>>,
-    ) -> StoreResult<Issue> {
+    /// Change the fields of an issue that `update` names.
+    pub async fn update_issue(&self, id: i64, update: &IssueUpdate) -> StoreResult<Issue> {
         const SQL: &str = "UPDATE issue SET title = COALESCE($1, title), description = COALESCE($2, description), \
-             assignee_id = CASE WHEN $3 THEN $4 ELSE assignee_id END, updated_at = $5 WHERE id = $6";
+             risk = COALESCE($3, risk), assignee_id = CASE WHEN $4 THEN $5 ELSE assignee_id END, updated_at = $6 \
+             WHERE id = $7";
         let now = now_ms();
-        let set_assignee = assignee_id.is_some();
-        let assignee = assignee_id.flatten();
-        let n = query!(pool self => |db| sqlx::query(SQL).bind(title).bind(description).bind(set_assignee)
-            .bind(assignee).bind(now).bind(id).execute(db).await.map(|r| r.rows_affected()))
+        let risk = update.risk.map(RiskLevel::as_str);
+        let set_assignee = update.assignee_id.is_some();
+        let assignee = update.assignee_id.flatten();
+        let n = query!(pool self => |db| sqlx::query(SQL).bind(&update.title).bind(&update.description).bind(risk)
+            .bind(set_assignee).bind(assignee).bind(now).bind(id).execute(db).await.map(|r| r.rows_affected()))
         .map_err(StoreError::on_conflict(format!("assignee of issue {id}")))?;
         if n == 0 {
             return Err(StoreError::NotFound(format!("issue {id}")));

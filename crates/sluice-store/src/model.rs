@@ -564,6 +564,16 @@ pub struct IssueFilter {
     pub member: Option<i64>,
 }
 
+/// Fields of an issue to change; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct IssueUpdate {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub risk: Option<RiskLevel>,
+    /// `Some(None)` clears the assignee.
+    pub assignee_id: Option<Option<i64>>,
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Pipeline {
     pub id: i64,

@@ -263,28 +263,47 @@ async fn issue_status_and_approval_moves(cx: Ctx) -> Result<()> {
             .await?
     );
 
+    let update = |title: Option<&str>, description: Option<&str>, assignee_id| IssueUpdate {
+        title: title.map(Into::into),
+        description: description.map(Into::into),
+        risk: None,
+        assignee_id,
+    };
     let updated = store
-        .update_issue(issue.id, Some("Renamed"), None, Some(Some(fx.owner)))
+        .update_issue(
+            issue.id,
+            &update(Some("Renamed"), None, Some(Some(fx.owner))),
+        )
         .await?;
     assert_eq!(
         (updated.title.as_str(), updated.assignee_id),
         ("Renamed", Some(fx.owner))
     );
     let updated = store
-        .update_issue(issue.id, None, Some("why"), None)
+        .update_issue(
+            issue.id,
+            &IssueUpdate {
+                risk: Some(RiskLevel::High),
+                ..update(None, Some("why"), None)
+            },
+        )
         .await?;
     assert_eq!(
         (updated.description.as_str(), updated.assignee_id),
         ("why", Some(fx.owner))
     );
-    let updated = store.update_issue(issue.id, None, None, Some(None)).await?;
+    assert_eq!(updated.risk, RiskLevel::High);
+    let updated = store
+        .update_issue(issue.id, &update(None, None, Some(None)))
+        .await?;
     assert_eq!(
         (updated.title.as_str(), updated.assignee_id),
         ("Renamed", None)
     );
+    assert_eq!(updated.risk, RiskLevel::High);
     assert_err!(
         store
-            .update_issue(issue.id + 100, Some("x"), None, None)
+            .update_issue(issue.id + 100, &update(Some("x"), None, None))
             .await,
         NotFound
     );
