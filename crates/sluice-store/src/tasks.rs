@@ -9,7 +9,10 @@
 //! renews its lease while it runs and releases the task with its outcome;
 //! a RUNNING task whose lease expired may be taken over by another worker,
 //! which must resolve it from the target's history before anything runs.
-//! Lease times are read from the claiming server's clock.
+//! Lease times are read from the claiming server's clock. A partial unique
+//! index keeps at most one task RUNNING per database, across issues and
+//! servers; `finish_task` writes the outcome, the run and the changelog
+//! entry together, and only while the worker still holds the claim.
 
 use crate::backend::query;
 use crate::changelog::insert_changelog;
