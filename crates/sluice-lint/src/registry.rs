@@ -4,7 +4,8 @@
 //! identities: a released rule keeps both forever, and a retired rule's
 //! code is kept in [`RETIRED_CODES`] so it is never given to another rule.
 //! Codes are grouped by category: 1 syntax, 1xx statement, 2xx table,
-//! 3xx column, 4xx naming, 5xx index, 6xx schema, 7xx engine, 8xx system.
+//! 3xx column, 4xx naming, 5xx index, 6xx schema, 7xx engine, 8xx system,
+//! 9xx database.
 
 use crate::diagnostic::Level;
 use crate::rule::{ALL_ENGINES, Doc, Rule};
@@ -55,6 +56,12 @@ pub static RULES: &[&Rule] = &[
     &statement::disallow_order_by::RULE,
     &statement::insert_disallow_order_by_rand::RULE,
     &statement::insert_row_limit::RULE,
+    &statement::disallow_add_column_with_default::RULE,
+    &statement::create_specify_schema::RULE,
+    &statement::merge_alter_table::RULE,
+    &statement::non_transactional::RULE,
+    &statement::require_algorithm_option::RULE,
+    &statement::require_lock_option::RULE,
     &table::require_pk::RULE,
     &table::no_foreign_key::RULE,
     &table::drop_naming_convention::RULE,
@@ -100,6 +107,9 @@ pub static RULES: &[&Rule] = &[
     &engine::mysql_use_innodb::RULE,
     &system::function_disallow_create::RULE,
     &system::procedure_disallow_create::RULE,
+    &system::charset_allowlist::RULE,
+    &system::collation_allowlist::RULE,
+    &database::drop_empty_database::RULE,
 ];
 
 /// The rule named `name`.

@@ -62,6 +62,9 @@ pub struct Workspace {
     /// name, for `DROP INDEX name` without a table (PostgreSQL, SQLite).
     /// Entries may be stale; a lookup checks the table still has it.
     index_owners: HashMap<String, Vec<(String, String)>>,
+    /// How many ALTER TABLE statements the script has run on each table
+    /// so far, by [`Workspace::key`]s.
+    altered: HashMap<(String, String), usize>,
 }
 
 impl Workspace {
@@ -78,6 +81,7 @@ impl Workspace {
             created: HashSet::new(),
             tables: HashMap::new(),
             index_owners: HashMap::new(),
+            altered: HashMap::new(),
         };
         for s in 0..workspace.catalog.schemas.len() {
             for t in 0..workspace.catalog.schemas[s].tables.len() {
@@ -248,6 +252,13 @@ impl Workspace {
         }
     }
 
+    /// How many ALTER TABLE statements earlier in the script changed the
+    /// table `name`.
+    pub fn times_altered(&self, name: &ObjectName) -> usize {
+        let key = self.created_key(self.resolve(name));
+        self.altered.get(&key).copied().unwrap_or(0)
+    }
+
     /// Whether `column` of `table` is a column of the table, as far as the
     /// workspace knows.
     pub fn column<'a>(&'a self, table: &'a Table, column: &Ident) -> Option<&'a Column> {
@@ -291,6 +302,8 @@ impl Workspace {
             }
             Statement::CreateIndex(create) => self.create_index(create),
             Statement::AlterTable(alter) => {
+                let key = self.created_key(self.resolve(&alter.name));
+                *self.altered.entry(key).or_default() += 1;
                 for op in &alter.operations {
                     self.alter(&alter.name, op);
                 }

@@ -2,6 +2,7 @@
 //! AST helpers they share. The registry (`crate::registry`) lists them.
 
 pub mod column;
+pub mod database;
 pub mod engine;
 pub mod index;
 pub mod naming;

@@ -1,0 +1,3 @@
+//! database.*: rules about whole databases.
+
+pub mod drop_empty_database;
