@@ -31,7 +31,7 @@ fn check(ctx: &Context<'_>, statement: &Statement) -> Vec<Diagnostic> {
     }
     let lock = match ctx.dialect {
         Dialect::Mysql => "its exclusive metadata lock",
-        _ => "its ACCESS EXCLUSIVE lock",
+        _ => "an ACCESS EXCLUSIVE lock (as most ALTER TABLE forms do)",
     };
     vec![
         ctx.report_at_name(
@@ -59,6 +59,18 @@ mod tests {
                 "ALTER TABLE a ADD COLUMN x int, ADD COLUMN y int; ALTER TABLE b ADD COLUMN x int;";
             assert!(run(&RULE, d, sql).is_empty(), "{d}");
         }
+    }
+
+    #[test]
+    fn postgres() {
+        let found = run(
+            &RULE,
+            Dialect::Postgres,
+            "ALTER TABLE users ADD COLUMN a int;\nALTER TABLE public.users ADD COLUMN b int;",
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!((found[0].line, found[0].column), (2, 13));
+        assert!(found[0].message.contains("ACCESS EXCLUSIVE"), "{found:?}");
     }
 
     #[test]
