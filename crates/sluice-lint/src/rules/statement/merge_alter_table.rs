@@ -30,14 +30,14 @@ fn check(ctx: &Context<'_>, statement: &Statement) -> Vec<Diagnostic> {
         return Vec::new();
     }
     let lock = match ctx.dialect {
-        Dialect::Mysql => "its exclusive metadata lock",
-        _ => "an ACCESS EXCLUSIVE lock (as most ALTER TABLE forms do)",
+        Dialect::Mysql => "its exclusive metadata lock again",
+        _ => "an ACCESS EXCLUSIVE lock again (as most ALTER TABLE forms do)",
     };
     vec![
         ctx.report_at_name(
             &alter.name,
             format!(
-                "table {} was already altered {} earlier in this script: this ALTER takes {lock} again, \
+                "table {} was already altered {} earlier in this script: this ALTER takes {lock}, \
                  blocking reads and writes of the table while it waits and runs",
                 display_name(&alter.name),
                 if before == 1 { "once".to_string() } else { format!("{before} times") }
