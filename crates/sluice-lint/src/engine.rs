@@ -71,9 +71,10 @@ impl Linter {
                 // error instead of a confusing parse error on its head.
                 let mut head = sluice_sql::split(self.dialect, &text[..offset]).unwrap_or_default();
                 if let Some(last) = head.last()
-                    && text[last.range.end..offset].trim().is_empty() {
-                        head.pop();
-                    }
+                    && text[last.range.end..offset].trim().is_empty()
+                {
+                    head.pop();
+                }
                 (head, Some(err))
             }
         };

@@ -40,7 +40,11 @@ fn check(ctx: &Context<'_>, statement: &Statement) -> Vec<Diagnostic> {
                 "table {} was already altered {} earlier in this script: this ALTER takes {lock}, \
                  blocking reads and writes of the table while it waits and runs",
                 display_name(&alter.name),
-                if before == 1 { "once".to_string() } else { format!("{before} times") }
+                if before == 1 {
+                    "once".to_string()
+                } else {
+                    format!("{before} times")
+                }
             ),
         )
         .help("merge the operations into the earlier ALTER TABLE, separated by commas"),
