@@ -23,15 +23,25 @@ impl App {
             .list_instances(false)
             .await?
             .into_iter()
-            .filter(|i| i.synced_at.is_none_or(|at| at + i.sync_interval_secs * 1000 <= now))
+            .filter(|i| {
+                i.synced_at
+                    .is_none_or(|at| at + i.sync_interval_secs * 1000 <= now)
+            })
             .collect();
         for instance in &due {
             if let Err(err) = self.sync_instance(&bot, &instance.id).await {
                 tracing::warn!(instance = %instance.id, %err, "background sync failed");
                 continue;
             }
-            let filter = DatabaseFilter { instance_id: Some(instance.id.clone()), ..Default::default() };
-            let databases = self.store.list_databases(&filter, PageRequest::ALL).await?.items;
+            let filter = DatabaseFilter {
+                instance_id: Some(instance.id.clone()),
+                ..Default::default()
+            };
+            let databases = self
+                .store
+                .list_databases(&filter, PageRequest::ALL)
+                .await?
+                .items;
             for db in databases.iter().filter(|d| d.sync_state == SyncState::Ok) {
                 if let Err(err) = self.sync_database(&bot, &instance.id, &db.name).await {
                     tracing::warn!(instance = %instance.id, database = %db.name, %err, "background schema sync failed");

@@ -112,7 +112,10 @@ impl App {
             .transpose()?;
         if let Some(secs) = patch.sync_interval_secs {
             if !(60..=86_400).contains(&secs) {
-                return Err(AppError::invalid("sync_interval_secs", "must be between 60 and 86400 seconds"));
+                return Err(AppError::invalid(
+                    "sync_interval_secs",
+                    "must be between 60 and 86400 seconds",
+                ));
             }
         }
         if let Some(env) = &patch.environment {

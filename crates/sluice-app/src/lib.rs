@@ -15,8 +15,8 @@ mod identity;
 mod instances;
 pub mod permissions;
 mod projects;
-mod sync;
 pub mod secrets;
+mod sync;
 mod users;
 pub mod validate;
 

@@ -25,7 +25,11 @@ pub struct ErrorBody {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError { status, code, message: message.into() }
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
     }
 
     pub fn bad_request(message: impl Into<String>) -> ApiError {
@@ -56,13 +60,20 @@ impl From<AppError> for ApiError {
             }
             other => other.to_string(),
         };
-        ApiError { status, code: err.code(), message }
+        ApiError {
+            status,
+            code: err.code(),
+            message,
+        }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody { code: self.code.to_string(), message: self.message };
+        let body = ErrorBody {
+            code: self.code.to_string(),
+            message: self.message,
+        };
         (self.status, Json(body)).into_response()
     }
 }

@@ -32,7 +32,10 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
             "send the body as JSON with Content-Type: application/json",
         ),
         JsonRejection::JsonDataError(err) => ApiError::bad_request(serde_detail(&err.body_text())),
-        JsonRejection::JsonSyntaxError(err) => ApiError::bad_request(format!("the body is not valid JSON: {}", serde_detail(&err.body_text()))),
+        JsonRejection::JsonSyntaxError(err) => ApiError::bad_request(format!(
+            "the body is not valid JSON: {}",
+            serde_detail(&err.body_text())
+        )),
         other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "payload_too_large",
@@ -45,7 +48,10 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
 /// Keep serde's own words with the path to the field ("port: invalid
 /// type", "missing field `title`") and drop axum's leading sentence.
 fn serde_detail(text: &str) -> String {
-    text.split_once(": ").map(|(_, detail)| detail).unwrap_or(text).to_string()
+    text.split_once(": ")
+        .map(|(_, detail)| detail)
+        .unwrap_or(text)
+        .to_string()
 }
 
 /// Query-string parameters.
@@ -57,9 +63,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
-            Err(QueryRejection::FailedToDeserializeQueryString(err)) => {
-                Err(ApiError::bad_request(format!("query string: {}", serde_detail(&err.body_text()))))
-            }
+            Err(QueryRejection::FailedToDeserializeQueryString(err)) => Err(ApiError::bad_request(
+                format!("query string: {}", serde_detail(&err.body_text())),
+            )),
             Err(other) => Err(ApiError::bad_request(other.body_text())),
         }
     }
@@ -74,9 +80,9 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(value)) => Ok(ApiPath(value)),
-            Err(PathRejection::FailedToDeserializePathParams(err)) => {
-                Err(ApiError::bad_request(format!("path: {}", serde_detail(&err.body_text()))))
-            }
+            Err(PathRejection::FailedToDeserializePathParams(err)) => Err(ApiError::bad_request(
+                format!("path: {}", serde_detail(&err.body_text())),
+            )),
             Err(other) => Err(ApiError::bad_request(other.body_text())),
         }
     }
@@ -90,12 +96,22 @@ impl FromRequestParts<AppState> for Authed {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let header = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
         let token = header
-            .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
+            .and_then(|h| {
+                h.strip_prefix("Bearer ")
+                    .or_else(|| h.strip_prefix("bearer "))
+            })
             .map(str::trim)
             .ok_or_else(|| {
-                ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "sign in first: send Authorization: Bearer <token>")
+                ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthenticated",
+                    "sign in first: send Authorization: Bearer <token>",
+                )
             })?;
         Ok(Authed(state.app.authenticate(token).await?))
     }

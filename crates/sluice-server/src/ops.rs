@@ -26,7 +26,9 @@ pub fn metrics_handle() -> PrometheusHandle {
 }
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz)).route("/metrics", get(metrics_text))
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics_text))
 }
 
 /// 200 "ok" when the metadata store answers; 503 otherwise.
@@ -35,7 +37,11 @@ async fn healthz(State(state): State<AppState>) -> Response {
         Ok(()) => (StatusCode::OK, "ok\n").into_response(),
         Err(err) => {
             tracing::error!(%err, "health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "metadata store unavailable\n").into_response()
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "metadata store unavailable\n",
+            )
+                .into_response()
         }
     }
 }
@@ -46,7 +52,14 @@ async fn metrics_text(State(state): State<AppState>) -> Response {
     if text.is_empty() {
         text.push('\n');
     }
-    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
+        text,
+    )
+        .into_response()
 }
 
 /// Count requests by method and status class.
@@ -54,6 +67,7 @@ pub async fn track_metrics(req: Request, next: Next) -> Response {
     let method = req.method().to_string();
     let response = next.run(req).await;
     let class = format!("{}xx", response.status().as_u16() / 100);
-    metrics::counter!("sluice_http_requests_total", "method" => method, "status" => class).increment(1);
+    metrics::counter!("sluice_http_requests_total", "method" => method, "status" => class)
+        .increment(1);
     response
 }

@@ -159,16 +159,34 @@ async fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     {
         use sqlx::Connection;
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("orders.db").display());
+        let url = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("orders.db").display()
+        );
         let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
-        sqlx::raw_sql("CREATE TABLE line (id INTEGER PRIMARY KEY)").execute(&mut conn).await.unwrap();
+        sqlx::raw_sql("CREATE TABLE line (id INTEGER PRIMARY KEY)")
+            .execute(&mut conn)
+            .await
+            .unwrap();
     }
     let r = h.call("POST", "/v1/instances", Some(&owner), Some(json!({"id": "lite", "title": "Lite", "engine": "SQLITE", "environment": "test", "database": dir.path()}))).await;
     assert_eq!(r.status, 201, "{}", r.text);
     let lite = h.app.store.upsert_database("lite", "orders").await.unwrap();
-    h.app.store.update_database("lite", "orders", Some("alpha"), None).await.unwrap();
-    let catalog = serde_json::to_string(&sluice_schema::Catalog::new("orders", sluice_schema::Dialect::Sqlite)).unwrap();
-    h.app.store.record_schema_sync(lite.id, Ok((&catalog, ""))).await.unwrap();
+    h.app
+        .store
+        .update_database("lite", "orders", Some("alpha"), None)
+        .await
+        .unwrap();
+    let catalog = serde_json::to_string(&sluice_schema::Catalog::new(
+        "orders",
+        sluice_schema::Dialect::Sqlite,
+    ))
+    .unwrap();
+    h.app
+        .store
+        .record_schema_sync(lite.id, Ok((&catalog, "")))
+        .await
+        .unwrap();
     h.app
         .store
         .update_database("pg", "ledger", Some("beta"), None)
@@ -186,7 +204,12 @@ async fn fixture() -> Fixture {
         ("anon".into(), None),
         ("expired".into(), Some(expired)),
     ];
-    Fixture { h, tokens, victim, _dir: dir }
+    Fixture {
+        h,
+        tokens,
+        victim,
+        _dir: dir,
+    }
 }
 
 impl Fixture {
@@ -253,7 +276,12 @@ fn sample(method: &str, path: &str, victim: i64) -> Option<(String, Option<Value
         ("post", "/v1/instances/{id}/restore") => r("/v1/instances/pg/restore", None),
         ("post", "/v1/instances/{id}/test") => r("/v1/instances/pg/test", None),
         ("post", "/v1/instances/{id}/sync") => r("/v1/instances/pg/sync", None),
-        ("post", "/v1/connection-tests") => r("/v1/connection-tests", Some(json!({"id": "probe", "title": "Probe", "engine": "POSTGRES", "environment": "test", "host": "127.0.0.1", "username": "postgres"}))),
+        ("post", "/v1/connection-tests") => r(
+            "/v1/connection-tests",
+            Some(
+                json!({"id": "probe", "title": "Probe", "engine": "POSTGRES", "environment": "test", "host": "127.0.0.1", "username": "postgres"}),
+            ),
+        ),
         ("get", "/v1/projects") => r("/v1/projects", None),
         ("post", "/v1/projects") => r(
             "/v1/projects",
@@ -281,10 +309,19 @@ fn sample(method: &str, path: &str, victim: i64) -> Option<(String, Option<Value
             Some(json!({"labels": {"tier": "gold"}})),
         ),
         ("get", "/v1/audit-logs") => r("/v1/audit-logs", None),
-        ("post", "/v1/instances/{id}/databases") => r("/v1/instances/lite/databases", Some(json!({"name": "fresh"}))),
-        ("post", "/v1/instances/{id}/databases/{name}/sync") => r("/v1/instances/lite/databases/orders/sync", None),
-        ("get", "/v1/instances/{id}/databases/{name}/schema") => r("/v1/instances/lite/databases/orders/schema", None),
-        ("get", "/v1/instances/{id}/databases/{name}/schema.sql") => r("/v1/instances/lite/databases/orders/schema.sql", None),
+        ("post", "/v1/instances/{id}/databases") => r(
+            "/v1/instances/lite/databases",
+            Some(json!({"name": "fresh"})),
+        ),
+        ("post", "/v1/instances/{id}/databases/{name}/sync") => {
+            r("/v1/instances/lite/databases/orders/sync", None)
+        }
+        ("get", "/v1/instances/{id}/databases/{name}/schema") => {
+            r("/v1/instances/lite/databases/orders/schema", None)
+        }
+        ("get", "/v1/instances/{id}/databases/{name}/schema.sql") => {
+            r("/v1/instances/lite/databases/orders/schema.sql", None)
+        }
         _ => {
             panic!("route {method} {path} has no sample request in the permission matrix: add one")
         }
@@ -454,7 +491,11 @@ async fn projects_are_private_to_their_members() {
             None,
         )
         .await;
-    assert_eq!(r.json()["databases"].as_array().unwrap().len(), 2, "pg/orders and lite/orders");
+    assert_eq!(
+        r.json()["databases"].as_array().unwrap().len(),
+        2,
+        "pg/orders and lite/orders"
+    );
     let r =
         fx.h.call("GET", "/v1/databases", fx.token(Who::Dba), None)
             .await;

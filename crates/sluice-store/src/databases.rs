@@ -1,7 +1,7 @@
 use crate::backend::query;
 use crate::{
-    Database, DatabaseFilter, Labels, Page, PageRequest, SchemaSnapshot, Store, StoreError, StoreResult, SyncState,
-    now_ms,
+    Database, DatabaseFilter, Labels, Page, PageRequest, SchemaSnapshot, Store, StoreError,
+    StoreResult, SyncState, now_ms,
 };
 
 /// Databases joined with their instance's environment and engine.
@@ -93,10 +93,15 @@ impl Store {
 
     /// Keep the schema inspected at a sync (replacing the previous one), or
     /// the error that stopped the inspection.
-    pub async fn record_schema_sync(&self, db_id: i64, result: Result<(&str, &str), &str>) -> StoreResult<()> {
+    pub async fn record_schema_sync(
+        &self,
+        db_id: i64,
+        result: Result<(&str, &str), &str>,
+    ) -> StoreResult<()> {
         const SNAPSHOT: &str = "INSERT INTO db_schema (db_id, catalog, ddl, synced_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (db_id) DO UPDATE SET catalog = excluded.catalog, ddl = excluded.ddl, synced_at = excluded.synced_at";
-        const STATE: &str = "UPDATE db SET sync_error = $1, synced_at = $2, updated_at = $2 WHERE id = $3";
+        const STATE: &str =
+            "UPDATE db SET sync_error = $1, synced_at = $2, updated_at = $2 WHERE id = $3";
         let now = now_ms();
         let mut tx = self.begin().await?;
         let error = match result {
@@ -115,6 +120,8 @@ impl Store {
     /// The last inspected schema of a database, if it was ever synced.
     pub async fn schema_snapshot(&self, db_id: i64) -> StoreResult<Option<SchemaSnapshot>> {
         const SQL: &str = "SELECT db_id, catalog, ddl, synced_at FROM db_schema WHERE db_id = $1";
-        Ok(query!(pool self => |db| sqlx::query_as::<_, SchemaSnapshot>(SQL).bind(db_id).fetch_optional(db).await)?)
+        Ok(
+            query!(pool self => |db| sqlx::query_as::<_, SchemaSnapshot>(SQL).bind(db_id).fetch_optional(db).await)?,
+        )
     }
 }

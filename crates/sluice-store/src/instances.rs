@@ -103,7 +103,12 @@ impl Store {
 
     /// Record the outcome of an instance sync: the engine version on
     /// success, the error (empty when none) either way.
-    pub async fn record_instance_sync(&self, id: &str, engine_version: Option<&str>, error: &str) -> StoreResult<()> {
+    pub async fn record_instance_sync(
+        &self,
+        id: &str,
+        engine_version: Option<&str>,
+        error: &str,
+    ) -> StoreResult<()> {
         const SQL: &str = "UPDATE instance SET engine_version = COALESCE($1, engine_version), sync_error = $2, \
              synced_at = $3 WHERE id = $4";
         let now = now_ms();

@@ -5,7 +5,6 @@
 mod execute;
 mod inspect;
 
-
 use crate::{
     ConnectionConfig, CreateDatabaseOptions, EngineError, EngineKind, ErrorKind, ServerInfo,
 };

@@ -1,5 +1,5 @@
-use super::views::{AuditLogList, AuditLogView};
 use super::next_token;
+use super::views::{AuditLogList, AuditLogView};
 use crate::extract::{ApiQuery, Authed};
 use crate::{ApiError, AppState};
 use axum::Json;
@@ -24,9 +24,24 @@ pub struct AuditQuery {
 /// The audit log, newest first.
 #[utoipa::path(get, path = "/v1/audit-logs", tag = "audit", params(AuditQuery),
     responses((status = 200, body = AuditLogList)), extensions(("x-permission" = json!("audit-logs.list"))))]
-pub async fn list(State(s): State<AppState>, Authed(caller): Authed, ApiQuery(q): ApiQuery<AuditQuery>) -> Result<Json<AuditLogList>, ApiError> {
-    let params = super::ListParams { page_size: q.page_size, page_token: q.page_token, show_archived: false };
-    let filter = AuditFilter { principal_id: q.actor, action: q.action, resource: q.resource };
+pub async fn list(
+    State(s): State<AppState>,
+    Authed(caller): Authed,
+    ApiQuery(q): ApiQuery<AuditQuery>,
+) -> Result<Json<AuditLogList>, ApiError> {
+    let params = super::ListParams {
+        page_size: q.page_size,
+        page_token: q.page_token,
+        show_archived: false,
+    };
+    let filter = AuditFilter {
+        principal_id: q.actor,
+        action: q.action,
+        resource: q.resource,
+    };
     let page = s.app.list_audit(&caller, &filter, params.page()?).await?;
-    Ok(Json(AuditLogList { audit_logs: page.items.iter().map(AuditLogView::from).collect(), next_page_token: next_token(page.next_offset) }))
+    Ok(Json(AuditLogList {
+        audit_logs: page.items.iter().map(AuditLogView::from).collect(),
+        next_page_token: next_token(page.next_offset),
+    }))
 }

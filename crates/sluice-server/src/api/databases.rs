@@ -1,5 +1,5 @@
-use super::views::{DatabaseList, DatabaseView};
 use super::next_token;
+use super::views::{DatabaseList, DatabaseView};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Authed};
 use crate::{ApiError, AppState};
 use axum::Json;
@@ -20,17 +20,38 @@ pub struct DatabaseQuery {
     pub instance: Option<String>,
 }
 
-async fn list_page(s: &AppState, caller: &sluice_app::Caller, q: DatabaseQuery, instance: Option<String>) -> Result<Json<DatabaseList>, ApiError> {
-    let params = super::ListParams { page_size: q.page_size, page_token: q.page_token, show_archived: false };
-    let filter = DatabaseFilter { instance_id: instance.or(q.instance), project_id: q.project, environment_id: q.environment, member: None };
+async fn list_page(
+    s: &AppState,
+    caller: &sluice_app::Caller,
+    q: DatabaseQuery,
+    instance: Option<String>,
+) -> Result<Json<DatabaseList>, ApiError> {
+    let params = super::ListParams {
+        page_size: q.page_size,
+        page_token: q.page_token,
+        show_archived: false,
+    };
+    let filter = DatabaseFilter {
+        instance_id: instance.or(q.instance),
+        project_id: q.project,
+        environment_id: q.environment,
+        member: None,
+    };
     let page = s.app.list_databases(caller, filter, params.page()?).await?;
-    Ok(Json(DatabaseList { databases: page.items.iter().map(DatabaseView::from).collect(), next_page_token: next_token(page.next_offset) }))
+    Ok(Json(DatabaseList {
+        databases: page.items.iter().map(DatabaseView::from).collect(),
+        next_page_token: next_token(page.next_offset),
+    }))
 }
 
 /// Databases across instances that the caller may see.
 #[utoipa::path(get, path = "/v1/databases", tag = "databases", params(DatabaseQuery),
     responses((status = 200, body = DatabaseList)), extensions(("x-permission" = json!("authenticated"))))]
-pub async fn list_all(State(s): State<AppState>, Authed(caller): Authed, ApiQuery(q): ApiQuery<DatabaseQuery>) -> Result<Json<DatabaseList>, ApiError> {
+pub async fn list_all(
+    State(s): State<AppState>,
+    Authed(caller): Authed,
+    ApiQuery(q): ApiQuery<DatabaseQuery>,
+) -> Result<Json<DatabaseList>, ApiError> {
     list_page(&s, &caller, q, None).await
 }
 
@@ -55,7 +76,9 @@ pub async fn get(
     Authed(caller): Authed,
     ApiPath((id, name)): ApiPath<(String, String)>,
 ) -> Result<Json<DatabaseView>, ApiError> {
-    Ok(Json(DatabaseView::from(&s.app.database(&caller, &id, &name).await?)))
+    Ok(Json(DatabaseView::from(
+        &s.app.database(&caller, &id, &name).await?,
+    )))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -77,7 +100,16 @@ pub async fn update(
     ApiPath((id, name)): ApiPath<(String, String)>,
     ApiJson(req): ApiJson<UpdateDatabase>,
 ) -> Result<Json<DatabaseView>, ApiError> {
-    let db = s.app.update_database(&caller, &id, &name, req.project.as_deref(), req.labels.map(Labels)).await?;
+    let db = s
+        .app
+        .update_database(
+            &caller,
+            &id,
+            &name,
+            req.project.as_deref(),
+            req.labels.map(Labels),
+        )
+        .await?;
     Ok(Json(DatabaseView::from(&db)))
 }
 
@@ -129,7 +161,14 @@ pub async fn schema_sql(
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
     let schema = s.app.database_schema(&caller, &id, &name).await?;
-    Ok(([(axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8")], schema.ddl).into_response())
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; charset=utf-8",
+        )],
+        schema.ddl,
+    )
+        .into_response())
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -152,6 +191,12 @@ pub async fn create(
     ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<CreateDatabase>,
 ) -> Result<(axum::http::StatusCode, Json<DatabaseView>), ApiError> {
-    let db = s.app.create_database(&caller, &id, &req.name, &req.options).await?;
-    Ok((axum::http::StatusCode::CREATED, Json(DatabaseView::from(&db))))
+    let db = s
+        .app
+        .create_database(&caller, &id, &req.name, &req.options)
+        .await?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(DatabaseView::from(&db)),
+    ))
 }

@@ -12,9 +12,16 @@ use utoipa::ToSchema;
 
 #[utoipa::path(get, path = "/v1/instances", tag = "instances", params(ListParams),
     responses((status = 200, body = InstanceList)), extensions(("x-permission" = json!("instances.get"))))]
-pub async fn list(State(s): State<AppState>, Authed(caller): Authed, ApiQuery(q): ApiQuery<ListParams>) -> Result<Json<InstanceList>, ApiError> {
+pub async fn list(
+    State(s): State<AppState>,
+    Authed(caller): Authed,
+    ApiQuery(q): ApiQuery<ListParams>,
+) -> Result<Json<InstanceList>, ApiError> {
     let page = q.slice(s.app.list_instances(&caller, q.show_archived).await?)?;
-    Ok(Json(InstanceList { instances: page.items.iter().map(InstanceView::from).collect(), next_page_token: next_token(page.next_offset) }))
+    Ok(Json(InstanceList {
+        instances: page.items.iter().map(InstanceView::from).collect(),
+        next_page_token: next_token(page.next_offset),
+    }))
 }
 
 /// How to reach the read-only data source; missing fields are the admin's.
@@ -72,13 +79,21 @@ pub struct UpdateInstance {
 }
 
 /// Tell "absent" (None) from "null" (Some(None)).
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
 }
 
 fn tls_mode(field: &str, value: Option<&str>) -> Result<Option<TlsMode>, ApiError> {
     value
-        .map(|v| TlsMode::parse(v).ok_or_else(|| ApiError::bad_request(format!("{field}: {v:?} is not a TLS mode: use DISABLE, PREFER or REQUIRE"))))
+        .map(|v| {
+            TlsMode::parse(v).ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "{field}: {v:?} is not a TLS mode: use DISABLE, PREFER or REQUIRE"
+                ))
+            })
+        })
         .transpose()
 }
 
@@ -96,18 +111,34 @@ fn data_source(prefix: &str, r: DataSourceRequest) -> Result<DataSourceInput, Ap
 impl CreateInstance {
     fn into_input(self) -> Result<InstanceInput, ApiError> {
         let engine = Engine::parse(&self.engine).ok_or_else(|| {
-            ApiError::bad_request(format!("engine: {:?} is not an engine: use POSTGRES, MYSQL, MARIADB or SQLITE", self.engine))
+            ApiError::bad_request(format!(
+                "engine: {:?} is not an engine: use POSTGRES, MYSQL, MARIADB or SQLITE",
+                self.engine
+            ))
         })?;
-        let admin = data_source("", DataSourceRequest {
-            host: self.host,
-            port: self.port,
-            username: self.username,
-            password: self.password,
-            database: self.database,
-            tls_mode: self.tls_mode,
-        })?;
-        let read_only = self.read_only.map(|r| data_source("read_only.", r)).transpose()?;
-        Ok(InstanceInput { id: self.id, title: self.title, engine, environment: self.environment, admin, read_only })
+        let admin = data_source(
+            "",
+            DataSourceRequest {
+                host: self.host,
+                port: self.port,
+                username: self.username,
+                password: self.password,
+                database: self.database,
+                tls_mode: self.tls_mode,
+            },
+        )?;
+        let read_only = self
+            .read_only
+            .map(|r| data_source("read_only.", r))
+            .transpose()?;
+        Ok(InstanceInput {
+            id: self.id,
+            title: self.title,
+            engine,
+            environment: self.environment,
+            admin,
+            read_only,
+        })
     }
 }
 
@@ -127,8 +158,14 @@ pub async fn create(
 #[utoipa::path(get, path = "/v1/instances/{id}", tag = "instances", params(("id" = String, Path)),
     responses((status = 200, body = InstanceView), (status = 404, body = crate::error::ErrorBody)),
     extensions(("x-permission" = json!("instances.get"))))]
-pub async fn get(State(s): State<AppState>, Authed(caller): Authed, ApiPath(id): ApiPath<String>) -> Result<Json<InstanceView>, ApiError> {
-    Ok(Json(InstanceView::from(&s.app.instance(&caller, &id).await?)))
+pub async fn get(
+    State(s): State<AppState>,
+    Authed(caller): Authed,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<InstanceView>, ApiError> {
+    Ok(Json(InstanceView::from(
+        &s.app.instance(&caller, &id).await?,
+    )))
 }
 
 #[utoipa::path(patch, path = "/v1/instances/{id}", tag = "instances", params(("id" = String, Path)),
@@ -140,33 +177,56 @@ pub async fn update(
     ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<UpdateInstance>,
 ) -> Result<Json<InstanceView>, ApiError> {
-    let admin = data_source("", DataSourceRequest {
-        host: req.host,
-        port: req.port,
-        username: req.username,
-        password: req.password,
-        database: req.database,
-        tls_mode: req.tls_mode,
-    })?;
+    let admin = data_source(
+        "",
+        DataSourceRequest {
+            host: req.host,
+            port: req.port,
+            username: req.username,
+            password: req.password,
+            database: req.database,
+            tls_mode: req.tls_mode,
+        },
+    )?;
     let read_only = match req.read_only {
         None => None,
         Some(None) => Some(None),
         Some(Some(r)) => Some(Some(data_source("read_only.", r)?)),
     };
-    let patch = InstancePatch { title: req.title, environment: req.environment, admin, read_only, sync_interval_secs: req.sync_interval_secs };
-    Ok(Json(InstanceView::from(&s.app.update_instance(&caller, &id, patch).await?)))
+    let patch = InstancePatch {
+        title: req.title,
+        environment: req.environment,
+        admin,
+        read_only,
+        sync_interval_secs: req.sync_interval_secs,
+    };
+    Ok(Json(InstanceView::from(
+        &s.app.update_instance(&caller, &id, patch).await?,
+    )))
 }
 
 #[utoipa::path(delete, path = "/v1/instances/{id}", tag = "instances", params(("id" = String, Path)),
     responses((status = 200, body = InstanceView)), extensions(("x-permission" = json!("instances.delete"))))]
-pub async fn archive(State(s): State<AppState>, Authed(caller): Authed, ApiPath(id): ApiPath<String>) -> Result<Json<InstanceView>, ApiError> {
-    Ok(Json(InstanceView::from(&s.app.archive_instance(&caller, &id, true).await?)))
+pub async fn archive(
+    State(s): State<AppState>,
+    Authed(caller): Authed,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<InstanceView>, ApiError> {
+    Ok(Json(InstanceView::from(
+        &s.app.archive_instance(&caller, &id, true).await?,
+    )))
 }
 
 #[utoipa::path(post, path = "/v1/instances/{id}/restore", tag = "instances", params(("id" = String, Path)),
     responses((status = 200, body = InstanceView)), extensions(("x-permission" = json!("instances.delete"))))]
-pub async fn restore(State(s): State<AppState>, Authed(caller): Authed, ApiPath(id): ApiPath<String>) -> Result<Json<InstanceView>, ApiError> {
-    Ok(Json(InstanceView::from(&s.app.archive_instance(&caller, &id, false).await?)))
+pub async fn restore(
+    State(s): State<AppState>,
+    Authed(caller): Authed,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<InstanceView>, ApiError> {
+    Ok(Json(InstanceView::from(
+        &s.app.archive_instance(&caller, &id, false).await?,
+    )))
 }
 
 /// Test the connection settings of an instance before creating it (the
@@ -185,7 +245,11 @@ pub async fn test_new(
 /// Test an instance's connection; the verdict names the kind of failure.
 #[utoipa::path(post, path = "/v1/instances/{id}/test", tag = "instances", params(("id" = String, Path)),
     responses((status = 200, body = ConnectionVerdictView)), extensions(("x-permission" = json!("instances.sync"))))]
-pub async fn test(State(s): State<AppState>, Authed(caller): Authed, ApiPath(id): ApiPath<String>) -> Result<Json<ConnectionVerdictView>, ApiError> {
+pub async fn test(
+    State(s): State<AppState>,
+    Authed(caller): Authed,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<ConnectionVerdictView>, ApiError> {
     Ok(Json(s.app.test_instance(&caller, &id).await?.into()))
 }
 
@@ -193,6 +257,10 @@ pub async fn test(State(s): State<AppState>, Authed(caller): Authed, ApiPath(id)
 #[utoipa::path(post, path = "/v1/instances/{id}/sync", tag = "instances", params(("id" = String, Path)),
     responses((status = 200, body = SyncReportView), (status = 502, body = crate::error::ErrorBody)),
     extensions(("x-permission" = json!("instances.sync"))))]
-pub async fn sync(State(s): State<AppState>, Authed(caller): Authed, ApiPath(id): ApiPath<String>) -> Result<Json<SyncReportView>, ApiError> {
+pub async fn sync(
+    State(s): State<AppState>,
+    Authed(caller): Authed,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<SyncReportView>, ApiError> {
     Ok(Json(s.app.sync_instance(&caller, &id).await?.into()))
 }

@@ -38,7 +38,10 @@ impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
     }
 }
 
@@ -50,15 +53,30 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(users::me))
         .routes(routes!(users::get_workspace, users::update_workspace))
         .routes(routes!(users::list_users, users::create_user))
-        .routes(routes!(users::get_user, users::update_user, users::delete_user))
+        .routes(routes!(
+            users::get_user,
+            users::update_user,
+            users::delete_user
+        ))
         .routes(routes!(users::restore_user))
-        .routes(routes!(users::list_service_accounts, users::create_service_account))
+        .routes(routes!(
+            users::list_service_accounts,
+            users::create_service_account
+        ))
         .routes(routes!(environments::list, environments::create))
-        .routes(routes!(environments::get, environments::update, environments::archive))
+        .routes(routes!(
+            environments::get,
+            environments::update,
+            environments::archive
+        ))
         .routes(routes!(environments::restore))
         .routes(routes!(environments::reorder))
         .routes(routes!(instances::list, instances::create))
-        .routes(routes!(instances::get, instances::update, instances::archive))
+        .routes(routes!(
+            instances::get,
+            instances::update,
+            instances::archive
+        ))
         .routes(routes!(instances::restore))
         .routes(routes!(instances::test_new))
         .routes(routes!(instances::test))
@@ -66,7 +84,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(projects::list, projects::create))
         .routes(routes!(projects::get, projects::update, projects::archive))
         .routes(routes!(projects::restore))
-        .routes(routes!(projects::list_members, projects::set_member, projects::remove_member))
+        .routes(routes!(
+            projects::list_members,
+            projects::set_member,
+            projects::remove_member
+        ))
         .routes(routes!(databases::list_all))
         .routes(routes!(databases::list_in_instance, databases::create))
         .routes(routes!(databases::sync))
@@ -111,7 +133,9 @@ impl ListParams {
     pub fn page(&self) -> Result<PageRequest, ApiError> {
         let limit = self.page_size.unwrap_or(100);
         if !(1..=1000).contains(&limit) {
-            return Err(ApiError::bad_request("page_size: must be between 1 and 1000"));
+            return Err(ApiError::bad_request(
+                "page_size: must be between 1 and 1000",
+            ));
         }
         let offset = match self.page_token.as_deref() {
             None | Some("") => 0,
@@ -119,7 +143,9 @@ impl ListParams {
                 .parse::<i64>()
                 .ok()
                 .filter(|n| *n >= 0)
-                .ok_or_else(|| ApiError::bad_request("page_token: not a token from a previous page"))?,
+                .ok_or_else(|| {
+                    ApiError::bad_request("page_token: not a token from a previous page")
+                })?,
         };
         Ok(PageRequest { offset, limit })
     }
@@ -128,9 +154,16 @@ impl ListParams {
     pub fn slice<T>(&self, items: Vec<T>) -> Result<Page<T>, ApiError> {
         let page = self.page()?;
         let total = items.len() as i64;
-        let items: Vec<T> = items.into_iter().skip(page.offset as usize).take(page.limit as usize).collect();
+        let items: Vec<T> = items
+            .into_iter()
+            .skip(page.offset as usize)
+            .take(page.limit as usize)
+            .collect();
         let next = page.offset + page.limit;
-        Ok(Page { items, next_offset: (next < total).then_some(next) })
+        Ok(Page {
+            items,
+            next_offset: (next < total).then_some(next),
+        })
     }
 }
 

@@ -12,9 +12,16 @@ use utoipa::ToSchema;
 /// Projects the caller may see: all for Owner and DBA, otherwise their own.
 #[utoipa::path(get, path = "/v1/projects", tag = "projects", params(ListParams),
     responses((status = 200, body = ProjectList)), extensions(("x-permission" = json!("authenticated"))))]
-pub async fn list(State(s): State<AppState>, Authed(caller): Authed, ApiQuery(q): ApiQuery<ListParams>) -> Result<Json<ProjectList>, ApiError> {
+pub async fn list(
+    State(s): State<AppState>,
+    Authed(caller): Authed,
+    ApiQuery(q): ApiQuery<ListParams>,
+) -> Result<Json<ProjectList>, ApiError> {
     let page = q.slice(s.app.list_projects(&caller, q.show_archived).await?)?;
-    Ok(Json(ProjectList { projects: page.items.iter().map(ProjectView::from).collect(), next_page_token: next_token(page.next_offset) }))
+    Ok(Json(ProjectList {
+        projects: page.items.iter().map(ProjectView::from).collect(),
+        next_page_token: next_token(page.next_offset),
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -35,14 +42,21 @@ pub async fn create(
     Authed(caller): Authed,
     ApiJson(req): ApiJson<CreateProject>,
 ) -> Result<(StatusCode, Json<ProjectView>), ApiError> {
-    let project = s.app.create_project(&caller, &req.id, &req.title, &req.key).await?;
+    let project = s
+        .app
+        .create_project(&caller, &req.id, &req.title, &req.key)
+        .await?;
     Ok((StatusCode::CREATED, Json(ProjectView::from(&project))))
 }
 
 #[utoipa::path(get, path = "/v1/projects/{id}", tag = "projects", params(("id" = String, Path)),
     responses((status = 200, body = ProjectView), (status = 404, body = crate::error::ErrorBody)),
     extensions(("x-permission" = json!("projects.get")), ("x-scope" = json!("project"))))]
-pub async fn get(State(s): State<AppState>, Authed(caller): Authed, ApiPath(id): ApiPath<String>) -> Result<Json<ProjectView>, ApiError> {
+pub async fn get(
+    State(s): State<AppState>,
+    Authed(caller): Authed,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<ProjectView>, ApiError> {
     Ok(Json(ProjectView::from(&s.app.project(&caller, &id).await?)))
 }
 
@@ -62,32 +76,54 @@ pub async fn update(
     ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<UpdateProject>,
 ) -> Result<Json<ProjectView>, ApiError> {
-    let project = s.app.update_project(&caller, &id, req.title.as_deref(), req.key.as_deref()).await?;
+    let project = s
+        .app
+        .update_project(&caller, &id, req.title.as_deref(), req.key.as_deref())
+        .await?;
     Ok(Json(ProjectView::from(&project)))
 }
 
 #[utoipa::path(delete, path = "/v1/projects/{id}", tag = "projects", params(("id" = String, Path)),
     responses((status = 200, body = ProjectView)),
     extensions(("x-permission" = json!("projects.delete")), ("x-scope" = json!("project"))))]
-pub async fn archive(State(s): State<AppState>, Authed(caller): Authed, ApiPath(id): ApiPath<String>) -> Result<Json<ProjectView>, ApiError> {
-    Ok(Json(ProjectView::from(&s.app.archive_project(&caller, &id, true).await?)))
+pub async fn archive(
+    State(s): State<AppState>,
+    Authed(caller): Authed,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<ProjectView>, ApiError> {
+    Ok(Json(ProjectView::from(
+        &s.app.archive_project(&caller, &id, true).await?,
+    )))
 }
 
 #[utoipa::path(post, path = "/v1/projects/{id}/restore", tag = "projects", params(("id" = String, Path)),
     responses((status = 200, body = ProjectView)),
     extensions(("x-permission" = json!("projects.delete")), ("x-scope" = json!("project"))))]
-pub async fn restore(State(s): State<AppState>, Authed(caller): Authed, ApiPath(id): ApiPath<String>) -> Result<Json<ProjectView>, ApiError> {
-    Ok(Json(ProjectView::from(&s.app.archive_project(&caller, &id, false).await?)))
+pub async fn restore(
+    State(s): State<AppState>,
+    Authed(caller): Authed,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<ProjectView>, ApiError> {
+    Ok(Json(ProjectView::from(
+        &s.app.archive_project(&caller, &id, false).await?,
+    )))
 }
 
 fn members(members: &[ProjectMember]) -> Json<MemberList> {
-    Json(MemberList { members: members.iter().map(MemberView::from).collect(), next_page_token: String::new() })
+    Json(MemberList {
+        members: members.iter().map(MemberView::from).collect(),
+        next_page_token: String::new(),
+    })
 }
 
 #[utoipa::path(get, path = "/v1/projects/{id}/members", tag = "projects", params(("id" = String, Path)),
     responses((status = 200, body = MemberList)),
     extensions(("x-permission" = json!("projects.members.get")), ("x-scope" = json!("project"))))]
-pub async fn list_members(State(s): State<AppState>, Authed(caller): Authed, ApiPath(id): ApiPath<String>) -> Result<Json<MemberList>, ApiError> {
+pub async fn list_members(
+    State(s): State<AppState>,
+    Authed(caller): Authed,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<MemberList>, ApiError> {
     Ok(members(&s.app.project_members(&caller, &id).await?))
 }
 
@@ -109,9 +145,17 @@ pub async fn set_member(
     ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<SetMember>,
 ) -> Result<Json<MemberList>, ApiError> {
-    let role = ProjectRole::parse(&req.role)
-        .ok_or_else(|| ApiError::bad_request(format!("role: {:?} is not a project role: use OWNER or DEVELOPER", req.role)))?;
-    Ok(members(&s.app.set_project_member(&caller, &id, &req.email, role).await?))
+    let role = ProjectRole::parse(&req.role).ok_or_else(|| {
+        ApiError::bad_request(format!(
+            "role: {:?} is not a project role: use OWNER or DEVELOPER",
+            req.role
+        ))
+    })?;
+    Ok(members(
+        &s.app
+            .set_project_member(&caller, &id, &req.email, role)
+            .await?,
+    ))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -130,5 +174,7 @@ pub async fn remove_member(
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<MemberQuery>,
 ) -> Result<Json<MemberList>, ApiError> {
-    Ok(members(&s.app.remove_project_member(&caller, &id, &q.email).await?))
+    Ok(members(
+        &s.app.remove_project_member(&caller, &id, &q.email).await?,
+    ))
 }

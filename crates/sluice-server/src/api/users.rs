@@ -10,8 +10,11 @@ use sluice_store::WorkspaceRole;
 use utoipa::ToSchema;
 
 pub fn workspace_role(field: &str, value: &str) -> Result<WorkspaceRole, ApiError> {
-    WorkspaceRole::parse(value)
-        .ok_or_else(|| ApiError::bad_request(format!("{field}: {value:?} is not a workspace role: use OWNER, DBA or DEVELOPER")))
+    WorkspaceRole::parse(value).ok_or_else(|| {
+        ApiError::bad_request(format!(
+            "{field}: {value:?} is not a workspace role: use OWNER, DBA or DEVELOPER"
+        ))
+    })
 }
 
 #[utoipa::path(get, path = "/v1/users/me", tag = "users", responses((status = 200, body = UserView)),
@@ -22,7 +25,10 @@ pub async fn me(Authed(caller): Authed) -> Json<UserView> {
 
 #[utoipa::path(get, path = "/v1/workspace", tag = "workspace", responses((status = 200, body = WorkspaceView)),
     extensions(("x-permission" = json!("workspace.get"))))]
-pub async fn get_workspace(State(s): State<AppState>, Authed(caller): Authed) -> Result<Json<WorkspaceView>, ApiError> {
+pub async fn get_workspace(
+    State(s): State<AppState>,
+    Authed(caller): Authed,
+) -> Result<Json<WorkspaceView>, ApiError> {
     Ok(Json(WorkspaceView::from(&s.app.workspace(&caller).await?)))
 }
 
@@ -41,7 +47,10 @@ pub async fn update_workspace(
     Authed(caller): Authed,
     ApiJson(req): ApiJson<WorkspacePatch>,
 ) -> Result<Json<WorkspaceView>, ApiError> {
-    let ws = s.app.update_workspace(&caller, req.name.as_deref(), req.signup_open).await?;
+    let ws = s
+        .app
+        .update_workspace(&caller, req.name.as_deref(), req.signup_open)
+        .await?;
     Ok(Json(WorkspaceView::from(&ws)))
 }
 
@@ -53,8 +62,16 @@ pub async fn list_users(
     ApiQuery(q): ApiQuery<ListParams>,
 ) -> Result<Json<UserList>, ApiError> {
     let page = s.app.list_users(&caller, q.page()?).await?;
-    let users = page.items.iter().filter(|u| q.show_archived || u.active).map(UserView::from).collect();
-    Ok(Json(UserList { users, next_page_token: next_token(page.next_offset) }))
+    let users = page
+        .items
+        .iter()
+        .filter(|u| q.show_archived || u.active)
+        .map(UserView::from)
+        .collect();
+    Ok(Json(UserList {
+        users,
+        next_page_token: next_token(page.next_offset),
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -76,19 +93,29 @@ pub async fn create_user(
     ApiJson(req): ApiJson<CreateUserRequest>,
 ) -> Result<(StatusCode, Json<UserView>), ApiError> {
     let role = workspace_role("role", &req.role)?;
-    let user = s.app.create_user(&caller, &req.email, &req.name, &req.password, role).await?;
+    let user = s
+        .app
+        .create_user(&caller, &req.email, &req.name, &req.password, role)
+        .await?;
     Ok((StatusCode::CREATED, Json(UserView::from(&user))))
 }
 
 fn user_id(raw: &str) -> Result<i64, ApiError> {
-    raw.parse().map_err(|_| ApiError::bad_request(format!("id: {raw:?} is not a user id (a number)")))
+    raw.parse()
+        .map_err(|_| ApiError::bad_request(format!("id: {raw:?} is not a user id (a number)")))
 }
 
 #[utoipa::path(get, path = "/v1/users/{id}", tag = "users", params(("id" = i64, Path)),
     responses((status = 200, body = UserView), (status = 404, body = crate::error::ErrorBody)),
     extensions(("x-permission" = json!("users.get"))))]
-pub async fn get_user(State(s): State<AppState>, Authed(caller): Authed, ApiPath(id): ApiPath<String>) -> Result<Json<UserView>, ApiError> {
-    Ok(Json(UserView::from(&s.app.user(&caller, user_id(&id)?).await?)))
+pub async fn get_user(
+    State(s): State<AppState>,
+    Authed(caller): Authed,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<UserView>, ApiError> {
+    Ok(Json(UserView::from(
+        &s.app.user(&caller, user_id(&id)?).await?,
+    )))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -107,21 +134,41 @@ pub async fn update_user(
     ApiJson(req): ApiJson<UpdateUserRequest>,
 ) -> Result<Json<UserView>, ApiError> {
     let id = user_id(&id)?;
-    let role = req.role.as_deref().map(|r| workspace_role("role", r)).transpose()?;
-    Ok(Json(UserView::from(&s.app.update_user(&caller, id, role, req.name.as_deref()).await?)))
+    let role = req
+        .role
+        .as_deref()
+        .map(|r| workspace_role("role", r))
+        .transpose()?;
+    Ok(Json(UserView::from(
+        &s.app
+            .update_user(&caller, id, role, req.name.as_deref())
+            .await?,
+    )))
 }
 
 /// Deactivate a user or service account; its sessions end.
 #[utoipa::path(delete, path = "/v1/users/{id}", tag = "users", params(("id" = i64, Path)),
     responses((status = 200, body = UserView)), extensions(("x-permission" = json!("users.delete"))))]
-pub async fn delete_user(State(s): State<AppState>, Authed(caller): Authed, ApiPath(id): ApiPath<String>) -> Result<Json<UserView>, ApiError> {
-    Ok(Json(UserView::from(&s.app.deactivate_user(&caller, user_id(&id)?).await?)))
+pub async fn delete_user(
+    State(s): State<AppState>,
+    Authed(caller): Authed,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<UserView>, ApiError> {
+    Ok(Json(UserView::from(
+        &s.app.deactivate_user(&caller, user_id(&id)?).await?,
+    )))
 }
 
 #[utoipa::path(post, path = "/v1/users/{id}/restore", tag = "users", params(("id" = i64, Path)),
     responses((status = 200, body = UserView)), extensions(("x-permission" = json!("users.update"))))]
-pub async fn restore_user(State(s): State<AppState>, Authed(caller): Authed, ApiPath(id): ApiPath<String>) -> Result<Json<UserView>, ApiError> {
-    Ok(Json(UserView::from(&s.app.reactivate_user(&caller, user_id(&id)?).await?)))
+pub async fn restore_user(
+    State(s): State<AppState>,
+    Authed(caller): Authed,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<UserView>, ApiError> {
+    Ok(Json(UserView::from(
+        &s.app.reactivate_user(&caller, user_id(&id)?).await?,
+    )))
 }
 
 #[utoipa::path(get, path = "/v1/service-accounts", tag = "users", params(ListParams),
@@ -132,8 +179,16 @@ pub async fn list_service_accounts(
     ApiQuery(q): ApiQuery<ListParams>,
 ) -> Result<Json<ServiceAccountList>, ApiError> {
     let page = s.app.list_service_accounts(&caller, q.page()?).await?;
-    let service_accounts = page.items.iter().filter(|u| q.show_archived || u.active).map(UserView::from).collect();
-    Ok(Json(ServiceAccountList { service_accounts, next_page_token: next_token(page.next_offset) }))
+    let service_accounts = page
+        .items
+        .iter()
+        .filter(|u| q.show_archived || u.active)
+        .map(UserView::from)
+        .collect();
+    Ok(Json(ServiceAccountList {
+        service_accounts,
+        next_page_token: next_token(page.next_offset),
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -154,6 +209,15 @@ pub async fn create_service_account(
     ApiJson(req): ApiJson<CreateServiceAccountRequest>,
 ) -> Result<(StatusCode, Json<SessionView>), ApiError> {
     let role = workspace_role("role", &req.role)?;
-    let session = s.app.create_service_account(&caller, &req.email, &req.name, role).await?;
-    Ok((StatusCode::CREATED, Json(SessionView { token: session.token, user: UserView::from(&session.principal) })))
+    let session = s
+        .app
+        .create_service_account(&caller, &req.email, &req.name, role)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(SessionView {
+            token: session.token,
+            user: UserView::from(&session.principal),
+        }),
+    ))
 }

@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 use sluice_store::{
-    AuditEntry, Database, DataSource, Environment, Instance, Principal, Project, ProjectMember, Workspace,
+    AuditEntry, DataSource, Database, Environment, Instance, Principal, Project, ProjectMember,
+    Workspace,
 };
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
@@ -57,7 +58,10 @@ pub struct WorkspaceView {
 
 impl From<&Workspace> for WorkspaceView {
     fn from(w: &Workspace) -> WorkspaceView {
-        WorkspaceView { name: w.name.clone(), signup_open: w.signup_open }
+        WorkspaceView {
+            name: w.name.clone(),
+            signup_open: w.signup_open,
+        }
     }
 }
 
@@ -185,7 +189,12 @@ pub struct MemberView {
 
 impl From<&ProjectMember> for MemberView {
     fn from(m: &ProjectMember) -> MemberView {
-        MemberView { user_id: m.principal_id, email: m.email.clone(), name: m.name.clone(), role: m.role.to_string() }
+        MemberView {
+            user_id: m.principal_id,
+            email: m.email.clone(),
+            name: m.name.clone(),
+            role: m.role.to_string(),
+        }
     }
 }
 
@@ -266,9 +275,13 @@ impl From<sluice_app::ConnectionVerdict> for ConnectionVerdictView {
         let name = |value: serde_json::Value| value.as_str().map(str::to_string);
         ConnectionVerdictView {
             ok: v.ok,
-            kind: v.kind.and_then(|k| name(serde_json::to_value(k).unwrap_or_default())),
+            kind: v
+                .kind
+                .and_then(|k| name(serde_json::to_value(k).unwrap_or_default())),
             message: v.message,
-            flavor: v.flavor.and_then(|f| name(serde_json::to_value(f).unwrap_or_default())),
+            flavor: v
+                .flavor
+                .and_then(|f| name(serde_json::to_value(f).unwrap_or_default())),
             version: v.version,
         }
     }
@@ -286,7 +299,12 @@ pub struct SyncReportView {
 
 impl From<sluice_app::SyncReport> for SyncReportView {
     fn from(r: sluice_app::SyncReport) -> SyncReportView {
-        SyncReportView { version: r.version, added: r.added, missing: r.missing, databases: r.databases }
+        SyncReportView {
+            version: r.version,
+            added: r.added,
+            missing: r.missing,
+            databases: r.databases,
+        }
     }
 }
 

@@ -704,7 +704,15 @@ async fn update(
     }
     let sync_minutes: Option<i64> = number("sync_minutes", &form.sync_minutes, &mut errors);
     if !errors.is_empty() {
-        return form_page(&state, &ctx, Some(&instance), form, errors, StatusCode::BAD_REQUEST).await;
+        return form_page(
+            &state,
+            &ctx,
+            Some(&instance),
+            form,
+            errors,
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
     }
     let patch = InstancePatch {
         sync_interval_secs: sync_minutes.map(|m| m.saturating_mul(60)),

@@ -221,7 +221,11 @@ pub fn describe(err: &AppError) -> (StatusCode, &'static str, String) {
             "Too many attempts",
             m.clone(),
         ),
-        AppError::Upstream(m) => (StatusCode::BAD_GATEWAY, "The database server failed", m.clone()),
+        AppError::Upstream(m) => (
+            StatusCode::BAD_GATEWAY,
+            "The database server failed",
+            m.clone(),
+        ),
         AppError::Internal(detail) => {
             tracing::error!(%detail, "internal error");
             (
