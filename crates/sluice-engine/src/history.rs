@@ -29,6 +29,14 @@ pub enum HistoryStatus {
 }
 
 impl HistoryStatus {
+    /// How a finished run ends: DONE without an error, FAILED with one.
+    pub(crate) fn finished(error: Option<&crate::EngineError>) -> HistoryStatus {
+        match error {
+            None => HistoryStatus::Done,
+            Some(_) => HistoryStatus::Failed,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             HistoryStatus::Pending => "PENDING",

@@ -241,10 +241,7 @@ impl Mysql {
         tally: Tally,
         error: Option<&EngineError>,
     ) -> bool {
-        let status = match error {
-            None => HistoryStatus::Done,
-            Some(_) => HistoryStatus::Failed,
-        };
+        let status = HistoryStatus::finished(error);
         let written = sqlx::query(FINISH)
             .bind(status.as_str())
             .bind(tally.duration_ms)

@@ -263,10 +263,7 @@ impl Postgres {
         tally: Tally,
         error: Option<&EngineError>,
     ) -> bool {
-        let status = match error {
-            None => HistoryStatus::Done,
-            Some(_) => HistoryStatus::Failed,
-        };
+        let status = HistoryStatus::finished(error);
         let written = sqlx::query(FINISH)
             .bind(id)
             .bind(status.as_str())

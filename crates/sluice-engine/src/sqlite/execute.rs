@@ -288,10 +288,7 @@ async fn finish(
     tally: Tally,
     error: Option<&EngineError>,
 ) -> bool {
-    let status = match error {
-        None => HistoryStatus::Done,
-        Some(_) => HistoryStatus::Failed,
-    };
+    let status = HistoryStatus::finished(error);
     let written = sqlx::query(FINISH)
         .bind(id)
         .bind(status.as_str())
