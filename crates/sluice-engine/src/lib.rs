@@ -8,6 +8,7 @@
 //! act on ([`ErrorKind`]).
 
 mod config;
+mod dry_run;
 mod error;
 mod execute;
 mod history;
@@ -16,6 +17,7 @@ mod postgres;
 mod sqlite;
 
 pub use config::{ConnectionConfig, CreateDatabaseOptions, EngineKind, Tls};
+pub use dry_run::{DryRunError, DryRunOutcome, DryRunReport, DryRunStatement};
 pub use error::{EngineError, ErrorKind};
 pub use execute::{
     CancelHandle, ChangeRecord, ExecutionError, ExecutionReport, FailedStatement, Progress,
@@ -112,6 +114,25 @@ impl Engine {
             Engine::Postgres(e) => e.execute(database, script, change, handle, progress).await,
             Engine::Mysql(e) => e.execute(database, script, change, handle, progress).await,
             Engine::Sqlite(e) => e.execute(database, script, change, handle, progress).await,
+        }
+    }
+
+    /// Try `script` on `database` without changing it: each statement runs
+    /// in one transaction that is always rolled back, each bounded by
+    /// `timeout` and its lock waits by less. Statements that cannot run in a
+    /// transaction are skipped; transaction control is refused as by
+    /// [`Engine::execute`]. MySQL and MariaDB answer
+    /// [`DryRunError::Unsupported`]: their DDL commits implicitly.
+    pub async fn dry_run(
+        &self,
+        database: &str,
+        script: &str,
+        timeout: std::time::Duration,
+    ) -> Result<DryRunReport, DryRunError> {
+        match self {
+            Engine::Postgres(e) => e.dry_run(database, script, timeout).await,
+            Engine::Mysql(e) => e.dry_run(database, script, timeout).await,
+            Engine::Sqlite(e) => e.dry_run(database, script, timeout).await,
         }
     }
 

@@ -19,8 +19,8 @@ use super::Mysql;
 use crate::execute::{Planned, Progress, Run, Tally, ms, plan};
 use crate::history::{HistoryRow, entry};
 use crate::{
-    CancelHandle, ChangeRecord, EngineError, ErrorKind, ExecutionError, ExecutionReport,
-    HistoryEntry, HistoryStatus,
+    CancelHandle, ChangeRecord, DryRunError, DryRunReport, EngineError, EngineKind, ErrorKind,
+    ExecutionError, ExecutionReport, HistoryEntry, HistoryStatus,
 };
 use sluice_sql::Dialect;
 use sqlx::mysql::MySqlConnection;
@@ -117,6 +117,27 @@ fn session_settings(
 }
 
 impl Mysql {
+    /// No dry run here: DDL commits the open transaction implicitly, so a
+    /// rolled-back transaction would not undo it. Answered before
+    /// connecting, so a plan check never touches the server.
+    pub async fn dry_run(
+        &self,
+        _database: &str,
+        _script: &str,
+        _timeout: std::time::Duration,
+    ) -> Result<DryRunReport, DryRunError> {
+        let server = if self.config.kind == EngineKind::Mariadb {
+            "MariaDB"
+        } else {
+            "MySQL"
+        };
+        Err(DryRunError::Unsupported(format!(
+            "{server} cannot dry run a script: DDL statements commit on their own, so a change \
+             tried inside a transaction would stay applied; review the script or try it on a \
+             copy of the database"
+        )))
+    }
+
     /// Runs `script` on `database` as change `change`; see the module docs.
     pub async fn execute(
         &self,

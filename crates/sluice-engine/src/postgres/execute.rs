@@ -13,16 +13,17 @@
 //! [`CancelHandle`] so [`Postgres::cancel`] can call `pg_cancel_backend`.
 
 use super::Postgres;
+use crate::dry_run::{self, DryRun};
 use crate::execute::{Planned, Progress, Run, Tally, ms, partition, plan};
 use crate::history::{HistoryRow, entry};
 use crate::{
-    CancelHandle, ChangeRecord, EngineError, ExecutionError, ExecutionReport, HistoryEntry,
-    HistoryStatus,
+    CancelHandle, ChangeRecord, DryRunError, DryRunReport, EngineError, ExecutionError,
+    ExecutionReport, HistoryEntry, HistoryStatus,
 };
 use sluice_sql::Dialect;
 use sqlx::postgres::PgConnection;
 use sqlx::{AssertSqlSafe, Connection};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The session's own id, for `pg_cancel_backend` from another connection.
 const BACKEND_PID: &str = "SELECT pg_backend_pid()";
@@ -89,6 +90,14 @@ const RECORD_APPLIED: &str =
 const FINISH: &str = "UPDATE sluice.sluice_history SET status = $2, finished_at = clock_timestamp(), \
      duration_ms = $3, error = $4, statements_applied = $5 WHERE id = $1";
 
+/// Why a dry run leaves a statement out.
+const NOT_IN_TRANSACTION: &str =
+    "PostgreSQL cannot run it inside a transaction, so a dry run cannot try it without applying it";
+
+/// How long past its timeout a dry-run statement may go before Sluice
+/// cancels it itself (the server's own timeout normally stops it first).
+const BACKSTOP: Duration = Duration::from_secs(2);
+
 /// SQLSTATE unique_violation: another run of the version got there first.
 const UNIQUE_VIOLATION: &str = "23505";
 
@@ -124,6 +133,82 @@ impl Postgres {
         handle.set_session(None);
         let _ = conn.close().await;
         result.map(|()| run.done())
+    }
+
+    /// Runs `script` on `database` in a transaction that is always rolled
+    /// back; see [`crate::Engine::dry_run`].
+    pub async fn dry_run(
+        &self,
+        database: &str,
+        script: &str,
+        timeout: Duration,
+    ) -> Result<DryRunReport, DryRunError> {
+        let statements = dry_run::plan(Dialect::Postgres, script, timeout)?;
+        let mut conn = self
+            .connect(Some(database))
+            .await
+            .map_err(DryRunError::NotStarted)?;
+        let result = self.dry_run_in(&mut conn, &statements, timeout).await;
+        // Closing also ends the transaction if the rollback did not.
+        let _ = conn.close().await;
+        result
+    }
+
+    async fn dry_run_in(
+        &self,
+        conn: &mut PgConnection,
+        statements: &[Planned],
+        timeout: Duration,
+    ) -> Result<DryRunReport, DryRunError> {
+        let not_started = |e| DryRunError::NotStarted(self.error(e));
+        let pid: i32 = sqlx::query_scalar(BACKEND_PID)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(not_started)?;
+        let mut run = DryRun::new(timeout, self.config.lock_timeout);
+        let mut tx = conn.begin().await.map_err(not_started)?;
+        // SET LOCAL ends with the transaction. The short lock timeout makes
+        // a dry run give way to production instead of queueing behind it.
+        let settings = format!(
+            "SET LOCAL statement_timeout = {}; SET LOCAL lock_timeout = {}",
+            ms(timeout).max(1),
+            ms(run.lock).max(1)
+        );
+        sqlx::raw_sql(AssertSqlSafe(settings))
+            .execute(&mut *tx)
+            .await
+            .map_err(not_started)?;
+        for s in statements {
+            if !s.in_transaction {
+                run.skipped(s, NOT_IN_TRANSACTION);
+                continue;
+            }
+            let started = Instant::now();
+            let statement = sqlx::raw_sql(AssertSqlSafe(s.text.as_str())).execute(&mut *tx);
+            match tokio::time::timeout(timeout + BACKSTOP, statement).await {
+                Ok(Ok(done)) => run.ran(s, started, done.rows_affected()),
+                Ok(Err(e)) => {
+                    let _ = tx.rollback().await;
+                    return Err(run.failed(s, self.error(e)));
+                }
+                // The script lifted the server's limits (`SET statement_timeout
+                // = 0`, `RESET ALL`): interrupt it ourselves. The transaction
+                // ends when the caller closes the connection.
+                Err(_) => {
+                    let handle = CancelHandle::new();
+                    handle.set_session(Some(i64::from(pid)));
+                    let _ = self.cancel(&handle).await;
+                    let err = EngineError::new(crate::ErrorKind::StatementTimeout, "");
+                    return Err(run.failed(s, err));
+                }
+            }
+        }
+        // Always: this is what makes it a dry run. Should it fail, the
+        // server rolls back when the connection closes.
+        if let Err(e) = tx.rollback().await {
+            tracing::warn!(error = %e, "dry run: rollback failed; closing the connection");
+        }
+        Ok(run.done())
     }
 
     async fn run_script(

@@ -13,16 +13,19 @@
 //! stop the script between statements and says so.
 
 use super::{Sqlite, error};
+use crate::dry_run::{self, DryRun};
 use crate::execute::{Planned, Progress, Run, Tally, ms, partition, plan};
 use crate::history::{HistoryRow, entry};
 use crate::{
-    CancelHandle, ChangeRecord, EngineError, ErrorKind, ExecutionError, ExecutionReport,
-    HistoryEntry, HistoryStatus,
+    CancelHandle, ChangeRecord, DryRunError, DryRunReport, EngineError, ErrorKind, ExecutionError,
+    ExecutionReport, HistoryEntry, HistoryStatus,
 };
 use sluice_sql::Dialect;
 use sqlx::sqlite::SqliteConnection;
 use sqlx::{AssertSqlSafe, Connection};
 use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// The history table and its once-per-version index, created on first use;
 /// times as RFC 3339 UTC text, which SQLite's date functions read back.
@@ -70,8 +73,19 @@ const LIST_HISTORY: &str = concat!(
     " FROM sluice_history ORDER BY id"
 );
 
+/// Why a dry run leaves a statement out.
+const NOT_IN_TRANSACTION: &str =
+    "SQLite cannot run it inside a transaction, so a dry run cannot try it without applying it";
+
 /// Takes the write lock now rather than at the first write.
 const BEGIN_IMMEDIATE: &str = "BEGIN IMMEDIATE";
+
+/// SQLITE_INTERRUPT: the progress handler stopped a statement at its deadline.
+const INTERRUPTED: &str = "9";
+
+/// Virtual machine steps between deadline checks: frequent enough to stop
+/// within milliseconds, rare enough to cost nothing.
+const PROGRESS_STEPS: i32 = 1000;
 
 /// The row of a run, written inside its transaction.
 const INSERT_PENDING: &str = "INSERT INTO sluice_history (version, description, checksum, who, status) \
@@ -109,6 +123,94 @@ impl Sqlite {
             .await;
         let _ = conn.close().await;
         result.map(|()| run.done())
+    }
+
+    /// Runs `script` on database `database` in a transaction that is
+    /// always rolled back; see [`crate::Engine::dry_run`]. SQLite has no
+    /// statement timeout, so a progress handler interrupts a statement
+    /// that passes its deadline.
+    pub async fn dry_run(
+        &self,
+        database: &str,
+        script: &str,
+        timeout: Duration,
+    ) -> Result<DryRunReport, DryRunError> {
+        let statements = dry_run::plan(Dialect::Sqlite, script, timeout)?;
+        let path = self.path_of(database).map_err(DryRunError::NotStarted)?;
+        let mut conn = self
+            .connect_file(&path)
+            .await
+            .map_err(DryRunError::NotStarted)?;
+        let result = self
+            .dry_run_in(&mut conn, &path, &statements, timeout)
+            .await;
+        // Closing also rolls back if the ROLLBACK did not.
+        let _ = conn.close().await;
+        result
+    }
+
+    async fn dry_run_in(
+        &self,
+        conn: &mut SqliteConnection,
+        path: &Path,
+        statements: &[Planned],
+        timeout: Duration,
+    ) -> Result<DryRunReport, DryRunError> {
+        let not_started = |e| DryRunError::NotStarted(error(e, path));
+        let mut run = DryRun::new(timeout, self.config.lock_timeout);
+        // An integer in milliseconds: nothing to quote.
+        let busy = format!("PRAGMA busy_timeout = {}", ms(run.lock));
+        sqlx::raw_sql(AssertSqlSafe(busy))
+            .execute(&mut *conn)
+            .await
+            .map_err(not_started)?;
+        let deadline: Arc<Mutex<Option<Instant>>> = Arc::default();
+        let watched = Arc::clone(&deadline);
+        conn.lock_handle()
+            .await
+            .map_err(not_started)?
+            .set_progress_handler(PROGRESS_STEPS, move || {
+                let deadline = *watched.lock().unwrap_or_else(|p| p.into_inner());
+                deadline.is_none_or(|d| Instant::now() < d)
+            });
+        let set_deadline = |d: Option<Instant>| {
+            *deadline.lock().unwrap_or_else(|p| p.into_inner()) = d;
+        };
+
+        let mut tx = conn
+            .begin_with(BEGIN_IMMEDIATE)
+            .await
+            .map_err(not_started)?;
+        for s in statements {
+            if !s.in_transaction {
+                run.skipped(s, NOT_IN_TRANSACTION);
+                continue;
+            }
+            let started = Instant::now();
+            set_deadline(Some(started + timeout));
+            let result = sqlx::raw_sql(AssertSqlSafe(s.text.as_str()))
+                .execute(&mut *tx)
+                .await;
+            set_deadline(None);
+            match result {
+                Ok(done) => run.ran(s, started, done.rows_affected()),
+                Err(e) => {
+                    let mut err = error(e, path);
+                    if err.code.as_deref() == Some(INTERRUPTED) {
+                        err.kind = ErrorKind::StatementTimeout;
+                    }
+                    // SQLite may have rolled back already; either way
+                    // nothing is committed.
+                    let _ = tx.rollback().await;
+                    return Err(run.failed(s, err));
+                }
+            }
+        }
+        // Always: this is what makes it a dry run.
+        if let Err(e) = tx.rollback().await {
+            tracing::warn!(error = %e, "dry run: rollback failed; closing the connection");
+        }
+        Ok(run.done())
     }
 
     async fn run_script(
