@@ -87,3 +87,39 @@ fn validate_labels(labels: &Labels) -> AppResult<()> {
     }
     Ok(())
 }
+
+impl App {
+    /// A database's changelog, newest first.
+    pub async fn list_changelogs(
+        &self,
+        caller: &Caller,
+        instance: &str,
+        name: &str,
+        page: PageRequest,
+    ) -> AppResult<Page<sluice_store::Changelog>> {
+        let db = self.store.database(instance, name).await?;
+        self.authorize(caller, Permission::ChangelogsGet, Some(&db.project_id))
+            .await?;
+        Ok(self.store.list_changelogs(db.id, page).await?)
+    }
+
+    /// One changelog entry of a database.
+    pub async fn changelog(
+        &self,
+        caller: &Caller,
+        instance: &str,
+        name: &str,
+        id: i64,
+    ) -> AppResult<sluice_store::Changelog> {
+        let db = self.store.database(instance, name).await?;
+        self.authorize(caller, Permission::ChangelogsGet, Some(&db.project_id))
+            .await?;
+        let entry = self.store.changelog(id).await?;
+        if entry.db_id != db.id {
+            return Err(AppError::NotFound(format!(
+                "changelog entry {id} of database {name}"
+            )));
+        }
+        Ok(entry)
+    }
+}

@@ -2,7 +2,26 @@
 
 use crate::{App, AppError, AppResult, Caller, Permission, validate};
 use serde_json::json;
-use sluice_store::Environment;
+use sluice_store::{Environment, EnvironmentPolicy, PolicyRole, Rollout};
+
+/// Fields of an environment's policy to change; the rest stay.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyPatch {
+    pub approval_required: Option<bool>,
+    pub approver_roles: Option<Vec<PolicyRole>>,
+    pub rollout: Option<Rollout>,
+    pub rollout_roles: Option<Vec<PolicyRole>>,
+}
+
+impl PolicyPatch {
+    pub fn is_empty(&self) -> bool {
+        self.approval_required.is_none()
+            && self.approver_roles.is_none()
+            && self.rollout.is_none()
+            && self.rollout_roles.is_none()
+    }
+}
 
 impl App {
     pub async fn list_environments(
@@ -120,6 +139,60 @@ impl App {
                         }
                         other => other.into(),
                     })
+            },
+        )
+        .await
+    }
+
+    /// Change an environment's approval and rollout policy. A policy that
+    /// would leave nobody able to approve or start a rollout is refused.
+    pub async fn update_environment_policy(
+        &self,
+        caller: &Caller,
+        id: &str,
+        patch: &PolicyPatch,
+    ) -> AppResult<Environment> {
+        self.authorize(caller, Permission::EnvironmentsUpdate, None)
+            .await?;
+        let current = self.store.environment(id).await?.policy();
+        let roles = |field: &str,
+                     given: &Option<Vec<PolicyRole>>,
+                     now: &[PolicyRole]|
+         -> AppResult<Vec<PolicyRole>> {
+            let mut roles = given.clone().unwrap_or_else(|| now.to_vec());
+            roles.sort_by_key(|r| r.as_str());
+            roles.dedup();
+            if roles.is_empty() {
+                return Err(AppError::invalid(
+                    field,
+                    "name at least one role, or nobody could act",
+                ));
+            }
+            Ok(roles)
+        };
+        let policy = EnvironmentPolicy {
+            approval_required: patch.approval_required.unwrap_or(current.approval_required),
+            approver_roles: roles(
+                "approver_roles",
+                &patch.approver_roles,
+                &current.approver_roles,
+            )?,
+            rollout: patch.rollout.unwrap_or(current.rollout),
+            rollout_roles: roles(
+                "rollout_roles",
+                &patch.rollout_roles,
+                &current.rollout_roles,
+            )?,
+        };
+        self.audited(
+            caller,
+            "environments.update-policy",
+            &format!("environments/{id}"),
+            json!({"policy": policy}),
+            async {
+                let env = self.store.set_environment_policy(id, Some(&policy)).await?;
+                self.wake_runner();
+                Ok(env)
             },
         )
         .await

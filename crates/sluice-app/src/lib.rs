@@ -13,6 +13,7 @@ mod environments;
 mod error;
 mod identity;
 mod instances;
+pub mod issues;
 pub mod permissions;
 mod projects;
 pub mod secrets;
@@ -20,6 +21,7 @@ mod sync;
 mod users;
 pub mod validate;
 
+pub use environments::PolicyPatch;
 pub use error::{AppError, AppResult};
 pub use identity::{Caller, LoginThrottle, Session};
 pub use instances::{DataSourceInput, InstanceInput, InstancePatch};
@@ -52,6 +54,8 @@ pub struct App {
     secrets: SecretBox,
     config: AppConfig,
     throttle: LoginThrottle,
+    /// Poked when work may be ready for the runner.
+    runner_signal: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl App {
@@ -61,6 +65,7 @@ impl App {
             secrets,
             config,
             throttle: LoginThrottle::default(),
+            runner_signal: Default::default(),
         }
     }
 

@@ -52,6 +52,11 @@ permissions! {
     DatabasesSync = "databases.sync",
     DatabasesCreate = "databases.create",
     AuditLogsList = "audit-logs.list",
+    IssuesGet = "issues.get",
+    IssuesCreate = "issues.create",
+    IssuesUpdate = "issues.update",
+    IssuesComment = "issues.comment",
+    ChangelogsGet = "changelogs.get",
 }
 
 use Permission::*;
@@ -67,6 +72,7 @@ pub const WORKSPACE_ROLES: &[(WorkspaceRole, &[Permission])] = &[
         ProjectsCreate, ProjectsGet, ProjectsUpdate, ProjectsDelete, ProjectMembersGet, ProjectMembersUpdate,
         DatabasesGet, DatabasesUpdate, DatabasesSync, DatabasesCreate,
         AuditLogsList,
+        IssuesGet, IssuesCreate, IssuesUpdate, IssuesComment, ChangelogsGet,
     ]),
     (WorkspaceRole::Dba, &[
         WorkspaceGet,
@@ -75,18 +81,27 @@ pub const WORKSPACE_ROLES: &[(WorkspaceRole, &[Permission])] = &[
         ProjectsCreate, ProjectsGet, ProjectsUpdate, ProjectsDelete, ProjectMembersGet, ProjectMembersUpdate,
         DatabasesGet, DatabasesUpdate, DatabasesSync, DatabasesCreate,
         AuditLogsList,
+        IssuesGet, IssuesCreate, IssuesUpdate, IssuesComment, ChangelogsGet,
     ]),
     (WorkspaceRole::Developer, &[WorkspaceGet, EnvironmentsGet, InstancesGet, ProjectsCreate]),
 ];
 
 /// What each project role may do inside its project.
+///
+/// Approving an issue and starting, retrying, skipping or cancelling its
+/// tasks are not in these tables: the environment's policy names the roles
+/// that may (`crate::issues::policy`), on top of `issues.get`.
 #[rustfmt::skip]
 pub const PROJECT_ROLES: &[(ProjectRole, &[Permission])] = &[
     (ProjectRole::Owner, &[
         ProjectsGet, ProjectsUpdate, ProjectsDelete, ProjectMembersGet, ProjectMembersUpdate,
         DatabasesGet, DatabasesUpdate, DatabasesSync,
+        IssuesGet, IssuesCreate, IssuesUpdate, IssuesComment, ChangelogsGet,
     ]),
-    (ProjectRole::Developer, &[ProjectsGet, ProjectMembersGet, DatabasesGet, DatabasesSync]),
+    (ProjectRole::Developer, &[
+        ProjectsGet, ProjectMembersGet, DatabasesGet, DatabasesSync,
+        IssuesGet, IssuesCreate, IssuesUpdate, IssuesComment, ChangelogsGet,
+    ]),
 ];
 
 pub fn workspace_grants(role: WorkspaceRole, permission: Permission) -> bool {

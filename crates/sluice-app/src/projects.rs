@@ -78,6 +78,26 @@ impl App {
         .await
     }
 
+    /// Let (or stop letting) creators approve their own issues.
+    pub async fn set_project_self_approval(
+        &self,
+        caller: &Caller,
+        id: &str,
+        allow: bool,
+    ) -> AppResult<Project> {
+        self.store.project(id).await?;
+        self.authorize(caller, Permission::ProjectsUpdate, Some(id))
+            .await?;
+        self.audited(
+            caller,
+            "projects.update",
+            &format!("projects/{id}"),
+            json!({"allow_self_approval": allow}),
+            async { Ok(self.store.set_project_self_approval(id, allow).await?) },
+        )
+        .await
+    }
+
     pub async fn archive_project(
         &self,
         caller: &Caller,

@@ -91,7 +91,8 @@ impl App {
         Ok(config)
     }
 
-    async fn admin_engine(&self, instance: &sluice_store::Instance) -> AppResult<Engine> {
+    /// The engine that reaches an instance through its admin data source.
+    pub async fn admin_engine(&self, instance: &sluice_store::Instance) -> AppResult<Engine> {
         let ds = instance.data_source(DataSourceKind::Admin).ok_or_else(|| {
             AppError::FailedPrecondition(format!(
                 "instance {} has no admin data source",

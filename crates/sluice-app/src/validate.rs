@@ -113,6 +113,27 @@ pub fn text(field: &str, value: &str, max: usize) -> AppResult<String> {
     Ok(value.trim().to_string())
 }
 
+/// Free text over several lines (descriptions, comments): at most `max`
+/// characters, no control characters but line breaks and tabs.
+pub fn multiline_text(field: &str, value: &str, max: usize) -> AppResult<String> {
+    if value.chars().count() > max {
+        return Err(AppError::invalid(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    if value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(AppError::invalid(
+            field,
+            "must not contain control characters other than line breaks and tabs",
+        ));
+    }
+    Ok(value.trim().to_string())
+}
+
 /// Shorten what we echo back so an error never repeats a huge input.
 fn clip(value: &str) -> String {
     if value.chars().count() > 64 {

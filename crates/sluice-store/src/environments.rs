@@ -23,7 +23,7 @@ impl Store {
     }
 
     pub async fn environment(&self, id: &str) -> StoreResult<Environment> {
-        const SQL: &str = "SELECT id, title, position, protected, archived, created_at, updated_at \
+        const SQL: &str = "SELECT id, title, position, protected, policy, archived, created_at, updated_at \
              FROM environment WHERE id = $1";
         query!(pool self => |db| sqlx::query_as::<_, Environment>(SQL).bind(id).fetch_optional(db).await)?
             .ok_or_else(|| StoreError::NotFound(format!("environment {id}")))
@@ -31,7 +31,7 @@ impl Store {
 
     /// Environments in pipeline order; archived ones only when asked.
     pub async fn list_environments(&self, show_archived: bool) -> StoreResult<Vec<Environment>> {
-        const SQL: &str = "SELECT id, title, position, protected, archived, created_at, updated_at \
+        const SQL: &str = "SELECT id, title, position, protected, policy, archived, created_at, updated_at \
              FROM environment WHERE ($1 OR NOT archived) ORDER BY archived, position, id";
         Ok(
             query!(pool self => |db| sqlx::query_as::<_, Environment>(SQL).bind(show_archived).fetch_all(db).await)?,
@@ -99,5 +99,26 @@ impl Store {
         }
         tx.commit().await?;
         self.list_environments(false).await
+    }
+
+    /// Set an environment's approval and rollout policy; `None` goes back
+    /// to the default for its protection.
+    pub async fn set_environment_policy(
+        &self,
+        id: &str,
+        policy: Option<&crate::EnvironmentPolicy>,
+    ) -> StoreResult<Environment> {
+        const SQL: &str = "UPDATE environment SET policy = $1, updated_at = $2 WHERE id = $3";
+        let json = match policy {
+            Some(p) => serde_json::to_string(p)
+                .map_err(|e| StoreError::Corrupt(format!("policy of environment {id}: {e}")))?,
+            None => "{}".to_string(),
+        };
+        let now = now_ms();
+        let n = query!(pool self => |db| sqlx::query(SQL).bind(&json).bind(now).bind(id).execute(db).await.map(|r| r.rows_affected()))?;
+        if n == 0 {
+            return Err(StoreError::NotFound(format!("environment {id}")));
+        }
+        self.environment(id).await
     }
 }

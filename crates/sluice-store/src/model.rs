@@ -142,9 +142,76 @@ pub struct Environment {
     pub title: String,
     pub position: i64,
     pub protected: bool,
+    /// The approval and rollout policy as stored: `{}` until one is set.
+    /// Read it through [`Environment::policy`].
+    #[sqlx(rename = "policy")]
+    pub policy_json: String,
     pub archived: bool,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+text_enum!(
+    /// Who a policy lets approve or start a rollout: a workspace role, or a
+    /// role in the project.
+    PolicyRole {
+        WorkspaceOwner = "WORKSPACE_OWNER", WorkspaceDba = "WORKSPACE_DBA",
+        ProjectOwner = "PROJECT_OWNER", ProjectDeveloper = "PROJECT_DEVELOPER",
+    }
+);
+text_enum!(
+    /// Whether an environment's stage starts by itself or by a person.
+    Rollout { Automatic = "AUTOMATIC", Manual = "MANUAL" }
+);
+
+/// An environment's approval and rollout policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvironmentPolicy {
+    pub approval_required: bool,
+    /// Who may approve when approval is required.
+    pub approver_roles: Vec<PolicyRole>,
+    pub rollout: Rollout,
+    /// Who may start a MANUAL rollout.
+    pub rollout_roles: Vec<PolicyRole>,
+}
+
+impl EnvironmentPolicy {
+    /// The policy of an environment nobody has set one for: a protected
+    /// environment needs a DBA's or Owner's approval and a manual start by
+    /// a DBA, Owner or project Owner; any other needs neither.
+    pub fn default_for(protected: bool) -> EnvironmentPolicy {
+        use PolicyRole::*;
+        if protected {
+            EnvironmentPolicy {
+                approval_required: true,
+                approver_roles: vec![WorkspaceOwner, WorkspaceDba],
+                rollout: Rollout::Manual,
+                rollout_roles: vec![WorkspaceOwner, WorkspaceDba, ProjectOwner],
+            }
+        } else {
+            EnvironmentPolicy {
+                approval_required: false,
+                approver_roles: vec![WorkspaceOwner, WorkspaceDba, ProjectOwner],
+                rollout: Rollout::Automatic,
+                rollout_roles: vec![WorkspaceOwner, WorkspaceDba, ProjectOwner, ProjectDeveloper],
+            }
+        }
+    }
+}
+
+impl Environment {
+    /// The environment's policy: the stored one, or the default for its
+    /// protection while none is set (or the stored one cannot be read).
+    pub fn policy(&self) -> EnvironmentPolicy {
+        serde_json::from_str(&self.policy_json)
+            .unwrap_or_else(|_| EnvironmentPolicy::default_for(self.protected))
+    }
+
+    /// Whether a policy was set explicitly rather than defaulted.
+    pub fn has_custom_policy(&self) -> bool {
+        serde_json::from_str::<EnvironmentPolicy>(&self.policy_json).is_ok()
+    }
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -216,6 +283,8 @@ pub struct Project {
     pub key: String,
     pub is_default: bool,
     pub archived: bool,
+    /// Whether an issue's creator may approve it.
+    pub allow_self_approval: bool,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -616,6 +685,9 @@ pub struct Task {
     #[sqlx(try_from = "String")]
     pub status: TaskStatus,
     pub skip_reason: String,
+    /// Who asked for the task to run (1, the system bot, for automatic
+    /// starts); None while nobody has.
+    pub run_requested_by: Option<i64>,
     pub claimed_by: Option<String>,
     pub lease_expires_at: Option<i64>,
     pub created_at: i64,

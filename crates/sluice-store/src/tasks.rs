@@ -72,6 +72,29 @@ impl Store {
         self.move_task_with_reason(id, from, to, "").await
     }
 
+    /// Queue a task to run (NOT_STARTED, FAILED or CANCELED → PENDING by
+    /// compare-and-set), remembering who asked: a user, or 1 for the
+    /// system bot's automatic start.
+    pub async fn queue_task(
+        &self,
+        id: i64,
+        from: TaskStatus,
+        requested_by: i64,
+    ) -> StoreResult<bool> {
+        const SQL: &str = "UPDATE task SET status = 'PENDING', run_requested_by = $1, skip_reason = '', \
+             updated_at = $2 WHERE id = $3 AND status = $4";
+        if !from.can_move_to(TaskStatus::Pending) {
+            return Err(StoreError::FailedPrecondition(format!(
+                "a task cannot move from {from} to PENDING"
+            )));
+        }
+        let now = now_ms();
+        let n = query!(pool self => |db| sqlx::query(SQL).bind(requested_by).bind(now).bind(id)
+            .bind(from.as_str()).execute(db).await.map(|r| r.rows_affected()))
+        .map_err(StoreError::on_conflict(format!("principal {requested_by}")))?;
+        Ok(n == 1)
+    }
+
     /// Skip a task with a reason (a compare-and-set from `from`).
     pub async fn skip_task(&self, id: i64, from: TaskStatus, reason: &str) -> StoreResult<bool> {
         self.move_task_with_reason(id, from, TaskStatus::Skipped, reason)

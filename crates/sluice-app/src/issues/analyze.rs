@@ -1,0 +1,233 @@
+//! What an issue's SQL does, read before anything runs: whether its
+//! statements fit the issue type, and how risky they are.
+
+use crate::{AppError, AppResult};
+use serde::Serialize;
+use sluice_schema::Dialect;
+use sluice_sql::StatementKind;
+use sluice_store::{IssueType, RiskLevel};
+
+/// One statement of a script, as the checks and the UI describe it.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatementInfo {
+    /// Counted from 1.
+    pub number: usize,
+    pub line: usize,
+    pub kind: StatementKind,
+    /// The leading keywords, upper-cased ("CREATE TABLE", "UPDATE").
+    pub verb: String,
+    pub risk: RiskLevel,
+}
+
+/// Split a script and describe each statement. A script that cannot be
+/// split, is empty, or controls transactions itself is refused, naming
+/// `field`.
+pub fn statements(field: &str, dialect: Dialect, text: &str) -> AppResult<Vec<StatementInfo>> {
+    let split =
+        sluice_sql::split(dialect, text).map_err(|e| AppError::invalid(field, e.to_string()))?;
+    if split.is_empty() {
+        return Err(AppError::invalid(field, "holds no SQL statement"));
+    }
+    let mut out = Vec::with_capacity(split.len());
+    for (i, s) in split.iter().enumerate() {
+        let kind = sluice_sql::classify(dialect, &s.text);
+        let words = leading_words(&s.text, 3);
+        let verb = verb(&words);
+        if kind == StatementKind::Transaction {
+            return Err(AppError::invalid(
+                field,
+                format!(
+                    "statement {} (line {}) is {verb}: Sluice runs each change in its own transaction, so remove transaction control",
+                    i + 1,
+                    s.start_line
+                ),
+            ));
+        }
+        out.push(StatementInfo {
+            number: i + 1,
+            line: s.start_line,
+            kind,
+            risk: risk(kind, &words, &s.text),
+            verb,
+        });
+    }
+    Ok(out)
+}
+
+/// Refuse statements that do not belong in an issue of `issue_type`: data
+/// changes and reads in a SCHEMA_CHANGE, schema changes in a DATA_CHANGE.
+pub fn check_type(
+    field: &str,
+    issue_type: IssueType,
+    statements: &[StatementInfo],
+) -> AppResult<()> {
+    for s in statements {
+        let wrong = match (issue_type, s.kind) {
+            (IssueType::SchemaChange, StatementKind::Dml) => {
+                Some("a data change: put it in a DATA_CHANGE issue")
+            }
+            (IssueType::SchemaChange, StatementKind::Select) => {
+                Some("a query: a SCHEMA_CHANGE issue holds schema changes only")
+            }
+            (IssueType::DataChange, StatementKind::Ddl) => {
+                Some("a schema change: put it in a SCHEMA_CHANGE issue")
+            }
+            (IssueType::DataChange, StatementKind::Select) => {
+                Some("a query: a DATA_CHANGE issue holds INSERT, UPDATE and DELETE statements")
+            }
+            _ => None,
+        };
+        if let Some(why) = wrong {
+            return Err(AppError::invalid(
+                field,
+                format!(
+                    "statement {} (line {}) is {}, {why}",
+                    s.number, s.line, s.verb
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The highest risk among the statements.
+pub fn overall_risk(statements: &[StatementInfo]) -> RiskLevel {
+    statements
+        .iter()
+        .map(|s| s.risk)
+        .max_by_key(|r| rank(*r))
+        .unwrap_or(RiskLevel::Low)
+}
+
+pub fn rank(risk: RiskLevel) -> u8 {
+    match risk {
+        RiskLevel::Low => 0,
+        RiskLevel::Moderate => 1,
+        RiskLevel::High => 2,
+    }
+}
+
+/// DROP and TRUNCATE lose data: high. UPDATE, DELETE and ALTER change
+/// what exists: moderate (an ALTER that drops something is high).
+/// Everything else adds: low.
+fn risk(kind: StatementKind, words: &[String], text: &str) -> RiskLevel {
+    let first = words.first().map(String::as_str).unwrap_or("");
+    match first {
+        "DROP" | "TRUNCATE" => RiskLevel::High,
+        "ALTER" if has_word(text, "DROP") => RiskLevel::High,
+        "ALTER" | "UPDATE" | "DELETE" | "RENAME" | "MERGE" | "REPLACE" => RiskLevel::Moderate,
+        _ if kind == StatementKind::Dml && first != "INSERT" => RiskLevel::Moderate,
+        _ => RiskLevel::Low,
+    }
+}
+
+/// The first `n` words of a statement, upper-cased (the splitter has
+/// already dropped the comments before it).
+fn leading_words(text: &str, n: usize) -> Vec<String> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .take(n)
+        .map(str::to_ascii_uppercase)
+        .collect()
+}
+
+/// "CREATE TABLE", "CREATE UNIQUE INDEX", "UPDATE", "ALTER TABLE".
+fn verb(words: &[String]) -> String {
+    const SECOND: &[&str] = &[
+        "CREATE", "ALTER", "DROP", "TRUNCATE", "COMMENT", "START", "SET",
+    ];
+    const MODIFIERS: &[&str] = &["UNIQUE", "OR", "TEMPORARY", "TEMP", "MATERIALIZED"];
+    match words {
+        [] => "an empty statement".into(),
+        [first, second, third, ..]
+            if SECOND.contains(&first.as_str()) && MODIFIERS.contains(&second.as_str()) =>
+        {
+            format!("{first} {second} {third}")
+        }
+        [first, second, ..] if SECOND.contains(&first.as_str()) => format!("{first} {second}"),
+        [first, ..] => first.clone(),
+    }
+}
+
+fn has_word(text: &str, word: &str) -> bool {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .any(|w| w.eq_ignore_ascii_case(word))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn risk_follows_the_most_dangerous_statement() {
+        let s = statements(
+            "statement",
+            Dialect::Postgres,
+            "CREATE TABLE t (id int); ALTER TABLE t ADD c int;",
+        )
+        .unwrap();
+        assert_eq!(overall_risk(&s), RiskLevel::Moderate);
+        let s = statements(
+            "statement",
+            Dialect::Postgres,
+            "ALTER TABLE t DROP COLUMN c",
+        )
+        .unwrap();
+        assert_eq!(overall_risk(&s), RiskLevel::High);
+        let s = statements(
+            "statement",
+            Dialect::Postgres,
+            "-- add\nCREATE INDEX i ON t (c)",
+        )
+        .unwrap();
+        assert_eq!(overall_risk(&s), RiskLevel::Low);
+        assert_eq!(s[0].verb, "CREATE INDEX");
+        let s = statements("statement", Dialect::Mysql, "truncate t").unwrap();
+        assert_eq!(overall_risk(&s), RiskLevel::High);
+        let s = statements("statement", Dialect::Postgres, "DELETE FROM t WHERE id = 1").unwrap();
+        assert_eq!(overall_risk(&s), RiskLevel::Moderate);
+    }
+
+    #[test]
+    fn statements_must_fit_the_issue_type() {
+        let s = statements(
+            "statement",
+            Dialect::Postgres,
+            "CREATE TABLE t (id int);\nINSERT INTO t VALUES (1);",
+        )
+        .unwrap();
+        let err = check_type("statement", IssueType::SchemaChange, &s).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("statement 2 (line 2) is INSERT, a data change"),
+            "{err}"
+        );
+        let err = check_type("statement", IssueType::DataChange, &s).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("statement 1 (line 1) is CREATE TABLE, a schema change"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn transaction_control_and_empty_scripts_are_refused() {
+        let err = statements(
+            "statement",
+            Dialect::Postgres,
+            "BEGIN; CREATE TABLE t (id int); COMMIT;",
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("remove transaction control"),
+            "{err}"
+        );
+        let err = statements("statement", Dialect::Postgres, " -- nothing\n").unwrap_err();
+        assert!(err.to_string().contains("no SQL statement"), "{err}");
+        let err = statements("statement", Dialect::Postgres, "SELECT 'open").unwrap_err();
+        assert!(
+            err.to_string().starts_with("statement: unterminated"),
+            "{err}"
+        );
+    }
+}
