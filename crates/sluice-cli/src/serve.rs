@@ -31,6 +31,16 @@ pub struct ServeArgs {
     /// Mark session cookies Secure (when Sluice is served over HTTPS).
     #[arg(long, env = "SLUICE_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// Tasks this server executes at once.
+    #[arg(long, env = "SLUICE_MAX_PARALLEL_TASKS", default_value_t = 32)]
+    max_parallel_tasks: usize,
+    /// Tasks this server executes at once on one instance.
+    #[arg(long, env = "SLUICE_MAX_TASKS_PER_INSTANCE", default_value_t = 16)]
+    max_tasks_per_instance: usize,
+    /// Seconds a task's claim holds without renewal: after a crash, its
+    /// tasks are resolved from the targets' history once this has passed.
+    #[arg(long, env = "SLUICE_TASK_LEASE_SECS", default_value_t = 30)]
+    task_lease_secs: u64,
     /// Log format: text or json.
     #[arg(long, env = "SLUICE_LOG_FORMAT", default_value = "text")]
     log_format: String,
@@ -40,6 +50,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     init_logging(&args.log_format)?;
     if args.session_hours == 0 {
         bail!("--session-hours must be at least 1");
+    }
+    if args.max_parallel_tasks == 0 || args.max_tasks_per_instance == 0 {
+        bail!("--max-parallel-tasks and --max-tasks-per-instance must be at least 1");
+    }
+    if args.task_lease_secs < 3 {
+        bail!("--task-lease-secs must be at least 3");
     }
     std::fs::create_dir_all(&args.data_dir)
         .with_context(|| format!("cannot create data directory {}", args.data_dir.display()))?;
@@ -77,6 +93,17 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     println!("Sluice is running at http://{addr}/");
     let _ = std::io::stdout().flush();
     spawn_session_sweeper(store.clone());
+    let runner = sluice_runner::Runner::new(
+        app_for_sync.clone(),
+        sluice_runner::RunnerConfig {
+            lease: Duration::from_secs(args.task_lease_secs),
+            max_parallel: args.max_parallel_tasks,
+            max_per_instance: args.max_tasks_per_instance,
+            ..Default::default()
+        },
+    );
+    tracing::info!(worker = %runner.config().worker, "task runner started");
+    runner.spawn();
     spawn_background_sync(app_for_sync);
     sluice_server::serve(listener, state, shutdown_signal())
         .await

@@ -9,7 +9,7 @@ mod file;
 pub mod policy;
 mod view;
 
-pub use actions::TaskAction;
+pub use actions::{TaskAction, target};
 pub use file::{IssueInput, IssuePatch, NewDatabaseInput};
 pub use view::{
     ApprovalView, CheckView, IssueSummary, IssueView, PipelineView, PrincipalRef, RunView,
