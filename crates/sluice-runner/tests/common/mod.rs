@@ -13,6 +13,10 @@ use std::time::{Duration, Instant};
 pub const PG_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 pub const MY_URL: &str = "mysql://root@127.0.0.1:3306/";
 
+pub fn pg_url(database: &str) -> String {
+    format!("postgres://postgres@127.0.0.1:5432/{database}")
+}
+
 pub fn unique(prefix: &str) -> String {
     use std::sync::atomic::{AtomicUsize, Ordering};
     static N: AtomicUsize = AtomicUsize::new(0);
@@ -26,7 +30,7 @@ pub fn unique(prefix: &str) -> String {
 
 pub async fn pg(database: &str, sql: &str) {
     use sqlx::Connection;
-    let url = PG_URL.replace("/postgres", &format!("/{database}"));
+    let url = pg_url(database);
     let mut conn = sqlx::PgConnection::connect(&url)
         .await
         .expect("PostgreSQL on 127.0.0.1:5432");
@@ -38,7 +42,7 @@ pub async fn pg(database: &str, sql: &str) {
 
 pub async fn pg_scalar(database: &str, sql: &str) -> i64 {
     use sqlx::Connection;
-    let url = PG_URL.replace("/postgres", &format!("/{database}"));
+    let url = pg_url(database);
     let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
     sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
         .fetch_one(&mut conn)
