@@ -126,6 +126,14 @@ impl Runner {
     pub fn spawn(self) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
             let signal = self.app.runner_signal();
+            match self.app.resume_plan_checks().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(
+                    issues = n,
+                    "running again the plan checks a stopped server left"
+                ),
+                Err(err) => tracing::warn!(%err, "cannot resume plan checks"),
+            }
             loop {
                 if let Err(err) = self.round().await {
                     tracing::warn!(%err, "runner round failed");

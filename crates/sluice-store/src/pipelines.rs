@@ -47,6 +47,15 @@ impl Store {
         Ok(pipeline)
     }
 
+    /// Open issues with a plan check still RUNNING: after a restart, the
+    /// checks a stopped server was running are run again.
+    pub async fn issues_with_running_checks(&self) -> StoreResult<Vec<i64>> {
+        const SQL: &str = "SELECT DISTINCT p.issue_id FROM plan_check_run c JOIN task t ON t.id = c.task_id \
+             JOIN pipeline p ON p.id = t.pipeline_id JOIN issue i ON i.id = p.issue_id \
+             WHERE c.status = 'RUNNING' AND i.status = 'OPEN' ORDER BY p.issue_id";
+        Ok(query!(pool self => |db| sqlx::query_scalar(SQL).fetch_all(db).await)?)
+    }
+
     /// Record the outcome of one kind of check on a task, replacing the
     /// previous run of that kind (checks run again when the SQL changes).
     pub async fn put_plan_check_run(&self, run: &NewPlanCheckRun) -> StoreResult<PlanCheckRun> {

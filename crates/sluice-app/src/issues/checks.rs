@@ -75,6 +75,15 @@ impl App {
         Ok(())
     }
 
+    /// Run again the checks a stopped server left RUNNING (at start-up).
+    pub async fn resume_plan_checks(&self) -> AppResult<usize> {
+        let issues = self.store.issues_with_running_checks().await?;
+        for issue in &issues {
+            self.start_plan_checks(*issue).await?;
+        }
+        Ok(issues.len())
+    }
+
     /// Run every check of `tasks`, at most a few dry runs at once, then
     /// note it on the issue's timeline and wake the runner.
     async fn run_plan_checks(&self, issue_id: i64, tasks: Vec<Task>) -> AppResult<()> {
