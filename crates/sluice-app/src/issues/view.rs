@@ -36,9 +36,11 @@ pub struct IssueSummary {
     pub updated_at: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// Serializes as the summary's fields with `approval` the whole
+/// [`ApprovalView`] rather than the summary's status word (a flattened
+/// summary would write the key twice).
+#[derive(Debug, Clone)]
 pub struct IssueView {
-    #[serde(flatten)]
     pub summary: IssueSummary,
     pub description: String,
     pub approval: ApprovalView,
@@ -47,6 +49,38 @@ pub struct IssueView {
     pub can_approve: bool,
     pub can_update: bool,
     pub can_cancel: bool,
+}
+
+impl Serialize for IssueView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::Error;
+        /// The fields of `IssueView` besides its summary.
+        #[derive(Serialize)]
+        struct Rest<'a> {
+            description: &'a str,
+            approval: &'a ApprovalView,
+            pipeline: &'a PipelineView,
+            can_approve: bool,
+            can_update: bool,
+            can_cancel: bool,
+        }
+        let rest = Rest {
+            description: &self.description,
+            approval: &self.approval,
+            pipeline: &self.pipeline,
+            can_approve: self.can_approve,
+            can_update: self.can_update,
+            can_cancel: self.can_cancel,
+        };
+        let mut whole = serde_json::to_value(&self.summary).map_err(S::Error::custom)?;
+        if let (serde_json::Value::Object(whole), serde_json::Value::Object(rest)) = (
+            &mut whole,
+            serde_json::to_value(&rest).map_err(S::Error::custom)?,
+        ) {
+            whole.extend(rest);
+        }
+        whole.serialize(serializer)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -122,10 +156,12 @@ pub struct RunView {
 }
 
 impl App {
-    /// Principals by id, looked up once each.
+    /// Principals by id, looked up once each. A `Vec` rather than any
+    /// iterator: an iterator with a closure held across the awaits below
+    /// makes callers' futures fail the `Send` check axum handlers need.
     pub(crate) async fn principal_refs(
         &self,
-        ids: impl IntoIterator<Item = i64>,
+        ids: Vec<i64>,
     ) -> AppResult<HashMap<i64, PrincipalRef>> {
         let mut out = HashMap::new();
         for id in ids {
@@ -143,7 +179,7 @@ impl App {
 
     pub async fn issue_summaries(&self, issues: &[Issue]) -> AppResult<Vec<IssueSummary>> {
         let people = self
-            .principal_refs(issues.iter().map(|i| i.creator_id))
+            .principal_refs(issues.iter().map(|i| i.creator_id).collect())
             .await?;
         Ok(issues.iter().map(|i| summary(i, &people)).collect())
     }
@@ -314,7 +350,7 @@ impl App {
         }
         let runs = self.store.list_task_runs(task_id).await?;
         let people = self
-            .principal_refs(runs.iter().map(|r| r.creator_id))
+            .principal_refs(runs.iter().map(|r| r.creator_id).collect())
             .await?;
         Ok(runs.iter().map(|r| run_view(r, &people)).collect())
     }
@@ -333,7 +369,7 @@ impl App {
             .await?
             .items;
         let people = self
-            .principal_refs(activity.iter().map(|a| a.principal_id))
+            .principal_refs(activity.iter().map(|a| a.principal_id).collect())
             .await?;
         Ok(activity
             .into_iter()
@@ -342,6 +378,96 @@ impl App {
                 (a, who)
             })
             .collect())
+    }
+
+    /// Issues of a project as summaries, newest first, filtered the way
+    /// people write filters: `filter` gives the status and type, `creator`
+    /// is a principal id or an email, `database` is "instance/database". A
+    /// creator or database that does not exist matches nothing.
+    pub async fn find_issues(
+        &self,
+        caller: &Caller,
+        project: &str,
+        mut filter: sluice_store::IssueFilter,
+        creator: Option<&str>,
+        database: Option<&str>,
+        page: sluice_store::PageRequest,
+    ) -> AppResult<sluice_store::Page<IssueSummary>> {
+        self.authorize(caller, Permission::IssuesGet, Some(project))
+            .await?;
+        self.store.project(project).await?;
+        let nothing = || sluice_store::Page {
+            items: Vec::new(),
+            next_offset: None,
+        };
+        filter.creator_id = None;
+        filter.db_id = None;
+        if let Some(creator) = creator.map(str::trim) {
+            let id = match creator.parse::<i64>() {
+                Ok(id) => Some(id),
+                Err(_) if creator.contains('@') => {
+                    self.store.principal_by_email(creator).await?.map(|p| p.id)
+                }
+                Err(_) => {
+                    return Err(crate::AppError::invalid(
+                        "creator",
+                        format!("{creator:?} is neither a principal id nor an email"),
+                    ));
+                }
+            };
+            match id {
+                Some(id) => filter.creator_id = Some(id),
+                None => return Ok(nothing()),
+            }
+        }
+        if let Some(database) = database {
+            let Some((instance, name)) = database
+                .split_once('/')
+                .filter(|(i, d)| !i.is_empty() && !d.is_empty())
+            else {
+                return Err(crate::AppError::invalid(
+                    "database",
+                    format!("{database:?} is not a database: write it as \"instance/database\""),
+                ));
+            };
+            match self.store.database(instance, name).await {
+                Ok(db) => filter.db_id = Some(db.id),
+                Err(sluice_store::StoreError::NotFound(_)) => return Ok(nothing()),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let found = self.list_issues(caller, project, filter, page).await?;
+        Ok(sluice_store::Page {
+            items: self.issue_summaries(&found.items).await?,
+            next_offset: found.next_offset,
+        })
+    }
+
+    /// The comments of an issue, oldest first, each with its author.
+    pub async fn issue_comments(
+        &self,
+        caller: &Caller,
+        project: &str,
+        number: i64,
+        page: sluice_store::PageRequest,
+    ) -> AppResult<sluice_store::Page<(sluice_store::IssueComment, PrincipalRef)>> {
+        let comments = self
+            .list_issue_comments(caller, project, number, page)
+            .await?;
+        let people = self
+            .principal_refs(comments.items.iter().map(|c| c.principal_id).collect())
+            .await?;
+        Ok(sluice_store::Page {
+            items: comments
+                .items
+                .into_iter()
+                .map(|c| {
+                    let who = people[&c.principal_id].clone();
+                    (c, who)
+                })
+                .collect(),
+            next_offset: comments.next_offset,
+        })
     }
 
     /// A task's readiness, for callers outside this module.

@@ -1,5 +1,7 @@
 use super::next_token;
-use super::views::{DatabaseList, DatabaseView};
+use super::views::{
+    ChangelogList, ChangelogSummaryView, ChangelogView, DatabaseList, DatabaseView,
+};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Authed};
 use crate::{ApiError, AppState};
 use axum::Json;
@@ -199,4 +201,41 @@ pub async fn create(
         axum::http::StatusCode::CREATED,
         Json(DatabaseView::from(&db)),
     ))
+}
+
+/// A database's changelog, newest first: every change applied to it, and
+/// the BASELINE recorded before its first change.
+#[utoipa::path(get, path = "/v1/instances/{id}/databases/{name}/changelogs", tag = "databases",
+    params(("id" = String, Path), ("name" = String, Path), super::ListParams),
+    responses((status = 200, body = ChangelogList), (status = 404, body = crate::error::ErrorBody)),
+    extensions(("x-permission" = json!("changelogs.get")), ("x-scope" = json!("project"))))]
+pub async fn list_changelogs(
+    State(s): State<AppState>,
+    Authed(caller): Authed,
+    ApiPath((id, name)): ApiPath<(String, String)>,
+    ApiQuery(q): ApiQuery<super::ListParams>,
+) -> Result<Json<ChangelogList>, ApiError> {
+    let page = s
+        .app
+        .list_changelogs(&caller, &id, &name, q.page()?)
+        .await?;
+    Ok(Json(ChangelogList {
+        changelogs: page.items.iter().map(ChangelogSummaryView::from).collect(),
+        next_page_token: next_token(page.next_offset),
+    }))
+}
+
+/// One changelog entry with its statement and the schema before and after.
+#[utoipa::path(get, path = "/v1/instances/{id}/databases/{name}/changelogs/{changelog}", tag = "databases",
+    params(("id" = String, Path), ("name" = String, Path), ("changelog" = i64, Path)),
+    responses((status = 200, body = ChangelogView), (status = 404, body = crate::error::ErrorBody)),
+    extensions(("x-permission" = json!("changelogs.get")), ("x-scope" = json!("project"))))]
+pub async fn get_changelog(
+    State(s): State<AppState>,
+    Authed(caller): Authed,
+    ApiPath((id, name, changelog)): ApiPath<(String, String, i64)>,
+) -> Result<Json<ChangelogView>, ApiError> {
+    Ok(Json(ChangelogView::from(
+        &s.app.changelog(&caller, &id, &name, changelog).await?,
+    )))
 }

@@ -6,6 +6,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
+use sluice_app::PolicyPatch;
+use sluice_store::{PolicyRole, Rollout};
 use utoipa::ToSchema;
 
 #[utoipa::path(get, path = "/v1/environments", tag = "environments", params(ListParams),
@@ -65,21 +67,94 @@ pub async fn get(
 pub struct UpdateEnvironment {
     pub title: Option<String>,
     pub protected: Option<bool>,
+    /// Whether issues rolling out here need an approval.
+    pub approval_required: Option<bool>,
+    /// Who may approve: WORKSPACE_OWNER, WORKSPACE_DBA, PROJECT_OWNER,
+    /// PROJECT_DEVELOPER (at least one).
+    pub approver_roles: Option<Vec<String>>,
+    /// AUTOMATIC or MANUAL.
+    pub rollout: Option<String>,
+    /// Who may start, retry, skip and cancel tasks here (at least one role).
+    pub rollout_roles: Option<Vec<String>>,
 }
 
+fn policy_roles(
+    field: &str,
+    words: Option<Vec<String>>,
+) -> Result<Option<Vec<PolicyRole>>, ApiError> {
+    let Some(words) = words else {
+        return Ok(None);
+    };
+    if words.is_empty() {
+        return Err(ApiError::bad_request(format!(
+            "{field}: name at least one role, or nobody could act"
+        )));
+    }
+    words
+        .iter()
+        .map(|w| {
+            PolicyRole::parse(w).ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "{field}: {w:?} is not a policy role: use WORKSPACE_OWNER, WORKSPACE_DBA, PROJECT_OWNER or PROJECT_DEVELOPER"
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
+impl UpdateEnvironment {
+    /// The policy fields, checked before anything is written.
+    fn policy_patch(&mut self) -> Result<PolicyPatch, ApiError> {
+        let rollout = self
+            .rollout
+            .take()
+            .map(|w| {
+                Rollout::parse(&w).ok_or_else(|| {
+                    ApiError::bad_request(format!(
+                        "rollout: {w:?} is not a rollout: use AUTOMATIC or MANUAL"
+                    ))
+                })
+            })
+            .transpose()?;
+        Ok(PolicyPatch {
+            approval_required: self.approval_required.take(),
+            approver_roles: policy_roles("approver_roles", self.approver_roles.take())?,
+            rollout,
+            rollout_roles: policy_roles("rollout_roles", self.rollout_roles.take())?,
+        })
+    }
+}
+
+/// Change an environment's title, protection, and approval and rollout
+/// policy. Setting any policy field stores a policy of its own; until
+/// then the environment follows the default for `protected`.
 #[utoipa::path(patch, path = "/v1/environments/{id}", tag = "environments", params(("id" = String, Path)),
-    request_body = UpdateEnvironment, responses((status = 200, body = EnvironmentView)),
+    request_body = UpdateEnvironment, responses((status = 200, body = EnvironmentView), (status = 400, body = crate::error::ErrorBody)),
     extensions(("x-permission" = json!("environments.update"))))]
 pub async fn update(
     State(s): State<AppState>,
     Authed(caller): Authed,
     ApiPath(id): ApiPath<String>,
-    ApiJson(req): ApiJson<UpdateEnvironment>,
+    ApiJson(mut req): ApiJson<UpdateEnvironment>,
 ) -> Result<Json<EnvironmentView>, ApiError> {
-    let env = s
-        .app
-        .update_environment(&caller, &id, req.title.as_deref(), req.protected)
-        .await?;
+    let policy = req.policy_patch()?;
+    let mut env = None;
+    if policy.is_empty() || req.title.is_some() || req.protected.is_some() {
+        env = Some(
+            s.app
+                .update_environment(&caller, &id, req.title.as_deref(), req.protected)
+                .await?,
+        );
+    }
+    if !policy.is_empty() {
+        env = Some(
+            s.app
+                .update_environment_policy(&caller, &id, &policy)
+                .await?,
+        );
+    }
+    let env = env.expect("one of the updates ran");
     Ok(Json(EnvironmentView::from(&env)))
 }
 

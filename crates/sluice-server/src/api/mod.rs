@@ -1,14 +1,18 @@
 //! The REST API under `/v1`. Each handler carries its OpenAPI description,
 //! including `x-permission`: the permission it needs (or `public` /
 //! `authenticated`), and `x-scope: project` when that permission may come
-//! from a project role. The permission-matrix test reads these from
-//! `/v1/openapi.json`, so a new route cannot escape it.
+//! from a project role. Approving an issue and acting on its tasks also
+//! carry `x-policy: environment`: beyond `x-permission`, the policy of the
+//! environment concerned names the roles that may act. The
+//! permission-matrix test reads these from `/v1/openapi.json`, so a new
+//! route cannot escape it.
 
 mod audit;
 mod auth;
 mod databases;
 mod environments;
 mod instances;
+mod issues;
 mod projects;
 mod users;
 pub mod views;
@@ -95,6 +99,20 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(databases::schema))
         .routes(routes!(databases::schema_sql))
         .routes(routes!(databases::get, databases::update))
+        .routes(routes!(databases::list_changelogs))
+        .routes(routes!(databases::get_changelog))
+        .routes(routes!(issues::list, issues::create))
+        .routes(routes!(issues::get, issues::update))
+        .routes(routes!(issues::approve))
+        .routes(routes!(issues::cancel))
+        .routes(routes!(issues::run_stage))
+        .routes(routes!(issues::run_task))
+        .routes(routes!(issues::retry_task))
+        .routes(routes!(issues::skip_task))
+        .routes(routes!(issues::cancel_task))
+        .routes(routes!(issues::task_runs))
+        .routes(routes!(issues::list_comments, issues::add_comment))
+        .routes(routes!(issues::activity))
         .routes(routes!(audit::list))
         .route("/v1/openapi.json", axum::routing::get(openapi_json))
         .fallback(not_found)

@@ -65,6 +65,8 @@ pub async fn get(
 pub struct UpdateProject {
     pub title: Option<String>,
     pub key: Option<String>,
+    /// Let an issue's creator approve it (when they hold an approver role).
+    pub allow_self_approval: Option<bool>,
 }
 
 #[utoipa::path(patch, path = "/v1/projects/{id}", tag = "projects", params(("id" = String, Path)),
@@ -76,10 +78,18 @@ pub async fn update(
     ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<UpdateProject>,
 ) -> Result<Json<ProjectView>, ApiError> {
-    let project = s
-        .app
-        .update_project(&caller, &id, req.title.as_deref(), req.key.as_deref())
-        .await?;
+    let mut project = None;
+    if req.allow_self_approval.is_none() || req.title.is_some() || req.key.is_some() {
+        project = Some(
+            s.app
+                .update_project(&caller, &id, req.title.as_deref(), req.key.as_deref())
+                .await?,
+        );
+    }
+    if let Some(allow) = req.allow_self_approval {
+        project = Some(s.app.set_project_self_approval(&caller, &id, allow).await?);
+    }
+    let project = project.expect("one of the updates ran");
     Ok(Json(ProjectView::from(&project)))
 }
 

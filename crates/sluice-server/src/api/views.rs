@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 use sluice_store::{
-    AuditEntry, DataSource, Database, Environment, Instance, Principal, Project, ProjectMember,
-    Workspace,
+    AuditEntry, Changelog, DataSource, Database, Environment, Instance, IssueActivity,
+    IssueComment, PolicyRole, Principal, Project, ProjectMember, Workspace,
 };
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
@@ -71,18 +71,47 @@ pub struct EnvironmentView {
     pub title: String,
     pub order: i64,
     pub protected: bool,
+    /// The approval and rollout policy in force.
+    pub policy: PolicyView,
+    /// True while no policy was set: `policy` is then the default for
+    /// `protected` and follows it.
+    pub policy_is_default: bool,
     pub archived: bool,
     pub created_at: String,
     pub updated_at: String,
 }
 
+/// An environment's approval and rollout policy.
+#[derive(Serialize, ToSchema)]
+pub struct PolicyView {
+    pub approval_required: bool,
+    /// Who may approve: WORKSPACE_OWNER, WORKSPACE_DBA, PROJECT_OWNER, PROJECT_DEVELOPER.
+    pub approver_roles: Vec<String>,
+    /// AUTOMATIC or MANUAL.
+    pub rollout: String,
+    /// Who may start, retry, skip or cancel tasks (the same role words).
+    pub rollout_roles: Vec<String>,
+}
+
+fn role_names(roles: &[PolicyRole]) -> Vec<String> {
+    roles.iter().map(|r| r.as_str().to_string()).collect()
+}
+
 impl From<&Environment> for EnvironmentView {
     fn from(e: &Environment) -> EnvironmentView {
+        let policy = e.policy();
         EnvironmentView {
             id: e.id.clone(),
             title: e.title.clone(),
             order: e.position,
             protected: e.protected,
+            policy: PolicyView {
+                approval_required: policy.approval_required,
+                approver_roles: role_names(&policy.approver_roles),
+                rollout: policy.rollout.to_string(),
+                rollout_roles: role_names(&policy.rollout_roles),
+            },
+            policy_is_default: !e.has_custom_policy(),
             archived: e.archived,
             created_at: timestamp(e.created_at),
             updated_at: timestamp(e.updated_at),
@@ -159,6 +188,8 @@ pub struct ProjectView {
     pub title: String,
     pub key: String,
     pub is_default: bool,
+    /// Whether an issue's creator may approve it.
+    pub allow_self_approval: bool,
     pub archived: bool,
     pub created_at: String,
     pub updated_at: String,
@@ -171,6 +202,7 @@ impl From<&Project> for ProjectView {
             title: p.title.clone(),
             key: p.key.clone(),
             is_default: p.is_default,
+            allow_self_approval: p.allow_self_approval,
             archived: p.archived,
             created_at: timestamp(p.created_at),
             updated_at: timestamp(p.updated_at),
@@ -308,6 +340,136 @@ impl From<sluice_app::SyncReport> for SyncReportView {
     }
 }
 
+/// Who did something: a person, a service account or the system bot.
+#[derive(Serialize, ToSchema)]
+pub struct PrincipalView {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+}
+
+impl From<&sluice_app::issues::PrincipalRef> for PrincipalView {
+    fn from(p: &sluice_app::issues::PrincipalRef) -> PrincipalView {
+        PrincipalView {
+            id: p.id,
+            name: p.name.clone(),
+            email: p.email.clone(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CommentView {
+    pub id: i64,
+    pub author: PrincipalView,
+    pub body: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl CommentView {
+    pub fn new(c: &IssueComment, author: &sluice_app::issues::PrincipalRef) -> CommentView {
+        CommentView {
+            id: c.id,
+            author: author.into(),
+            body: c.body.clone(),
+            created_at: timestamp(c.created_at),
+            updated_at: timestamp(c.updated_at),
+        }
+    }
+}
+
+/// One step of an issue's timeline.
+#[derive(Serialize, ToSchema)]
+pub struct ActivityView {
+    pub id: i64,
+    /// CREATED, UPDATED, CHECKS_DONE, APPROVAL_REQUESTED, APPROVED,
+    /// APPROVAL_WITHDRAWN, STAGE_STARTED, TASK_STARTED, TASK_FAILED,
+    /// TASK_DONE, TASK_SKIPPED, TASK_CANCELED, CANCELED, DONE, COMMENTED, ...
+    pub kind: String,
+    /// What happened, by kind (e.g. `{task_id, target, reason}`).
+    #[schema(value_type = Object)]
+    pub payload: serde_json::Value,
+    pub actor: PrincipalView,
+    pub created_at: String,
+}
+
+impl ActivityView {
+    pub fn new(a: &IssueActivity, actor: &sluice_app::issues::PrincipalRef) -> ActivityView {
+        let payload = serde_json::from_str(&a.payload)
+            .ok()
+            .filter(serde_json::Value::is_object)
+            .unwrap_or_else(|| serde_json::json!({}));
+        ActivityView {
+            id: a.id,
+            kind: a.kind.to_string(),
+            payload,
+            actor: actor.into(),
+            created_at: timestamp(a.created_at),
+        }
+    }
+}
+
+/// A changelog entry in a list (without its SQL and schemas).
+#[derive(Serialize, ToSchema)]
+pub struct ChangelogSummaryView {
+    pub id: i64,
+    pub version: String,
+    /// BASELINE, MIGRATE or DATA.
+    #[serde(rename = "type")]
+    pub changelog_type: String,
+    /// PENDING, DONE or FAILED.
+    pub status: String,
+    /// Of the statement as applied.
+    pub checksum: String,
+    /// The internal id of the issue that made the change, if any.
+    pub issue_id: Option<i64>,
+    pub task_run_id: Option<i64>,
+    /// The principal who asked for the change.
+    pub creator_id: i64,
+    pub duration_ms: i64,
+    pub created_at: String,
+}
+
+impl From<&Changelog> for ChangelogSummaryView {
+    fn from(c: &Changelog) -> ChangelogSummaryView {
+        ChangelogSummaryView {
+            id: c.id,
+            version: c.version.clone(),
+            changelog_type: c.changelog_type.to_string(),
+            status: c.status.to_string(),
+            checksum: c.checksum.clone(),
+            issue_id: c.issue_id,
+            task_run_id: c.task_run_id,
+            creator_id: c.creator_id,
+            duration_ms: c.duration_ms,
+            created_at: timestamp(c.created_at),
+        }
+    }
+}
+
+/// A whole changelog entry.
+#[derive(Serialize, ToSchema)]
+pub struct ChangelogView {
+    #[serde(flatten)]
+    pub summary: ChangelogSummaryView,
+    pub statement: String,
+    /// The database's schema before and after the change, as stored.
+    pub schema_before: String,
+    pub schema_after: String,
+}
+
+impl From<&Changelog> for ChangelogView {
+    fn from(c: &Changelog) -> ChangelogView {
+        ChangelogView {
+            summary: c.into(),
+            statement: c.statement.clone(),
+            schema_before: c.schema_before.clone(),
+            schema_after: c.schema_after.clone(),
+        }
+    }
+}
+
 macro_rules! list_view {
     ($name:ident, $field:ident, $item:ty) => {
         #[derive(Serialize, ToSchema)]
@@ -327,3 +489,6 @@ list_view!(ProjectList, projects, ProjectView);
 list_view!(MemberList, members, MemberView);
 list_view!(DatabaseList, databases, DatabaseView);
 list_view!(AuditLogList, audit_logs, AuditLogView);
+list_view!(CommentList, comments, CommentView);
+list_view!(ActivityList, activity, ActivityView);
+list_view!(ChangelogList, changelogs, ChangelogSummaryView);
