@@ -194,6 +194,8 @@ struct ShowPage {
     sync_error: String,
     /// A sync that failed just now.
     alert: Option<String>,
+    /// The create-issue form with this database ticked, when allowed.
+    new_issue: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -280,6 +282,8 @@ pub(super) async fn show_page(
             .unwrap_or_default(),
         sync_error: db.sync_error.clone(),
         alert,
+        new_issue: allows(&ctx.caller, Permission::IssuesCreate, role)
+            .then(|| super::issues::new_issue_href(&db.project_id, &db.instance_id, &db.name)),
     };
     ctx.render(status, &page)
 }

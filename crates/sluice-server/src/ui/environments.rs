@@ -2,6 +2,7 @@
 
 use super::forms::checked;
 use super::instances::{InstanceRow, instance_rows};
+use super::issues::{policy_role_word, roles_words};
 use super::layout::{FormErrors, Layout, Section, error_page, when};
 use super::session::{Ctx, Params, Post, redirect_notice};
 use crate::AppState;
@@ -11,7 +12,8 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
-use sluice_app::{AppError, Permission};
+use sluice_app::{AppError, Permission, PolicyPatch};
+use sluice_store::{EnvironmentPolicy, PolicyRole, Rollout};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -21,6 +23,7 @@ pub fn routes() -> Router<AppState> {
         .route("/environments/{id}/archive", post(archive))
         .route("/environments/{id}/restore", post(restore))
         .route("/environments/{id}/move", post(move_one))
+        .route("/environments/{id}/policy", post(update_policy))
 }
 
 pub struct EnvRow {
@@ -32,6 +35,9 @@ pub struct EnvRow {
     pub instances: usize,
     pub first: bool,
     pub last: bool,
+    /// "Approval by DBA or Workspace Owner · Manual rollout by …".
+    pub policy: String,
+    pub custom_policy: bool,
 }
 
 #[derive(Template)]
@@ -80,6 +86,8 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Params(q): Params<ListQue
                     .count(),
                 first: !e.archived && position == 1,
                 last: !e.archived && position == active,
+                policy: policy_summary(&e.policy()),
+                custom_policy: e.has_custom_policy(),
             }
         })
         .collect();
@@ -176,6 +184,8 @@ struct ShowPage {
     instances: Vec<InstanceRow>,
     can_update: bool,
     can_delete: bool,
+    policy: PolicyView,
+    policy_errors: FormErrors,
 }
 
 async fn show_page(
@@ -183,6 +193,17 @@ async fn show_page(
     ctx: &Ctx,
     id: &str,
     edit: Option<(Option<EnvForm>, FormErrors)>,
+    status: axum::http::StatusCode,
+) -> Response {
+    show_page_with(state, ctx, id, edit, None, status).await
+}
+
+async fn show_page_with(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    edit: Option<(Option<EnvForm>, FormErrors)>,
+    policy: Option<(PolicyForm, FormErrors)>,
     status: axum::http::StatusCode,
 ) -> Response {
     let env = match state.app.environment(&ctx.caller, id).await {
@@ -204,6 +225,27 @@ async fn show_page(
         Some((None, errors)) => (env.title.clone(), env.protected, errors),
         None => (env.title.clone(), env.protected, FormErrors::none()),
     };
+    let (policy_form, policy_errors) = policy.unwrap_or_else(|| {
+        let p = env.policy();
+        (
+            PolicyForm {
+                approval_required: p.approval_required,
+                approvers: p
+                    .approver_roles
+                    .iter()
+                    .map(|r| r.as_str().to_string())
+                    .collect(),
+                rollout: p.rollout.as_str().to_string(),
+                rollout_roles: p
+                    .rollout_roles
+                    .iter()
+                    .map(|r| r.as_str().to_string())
+                    .collect(),
+            },
+            FormErrors::none(),
+        )
+    });
+    let policy = PolicyView::new(&policy_form, &env);
     let page = ShowPage {
         l: ctx
             .layout(Section::Environments, env.title.clone())
@@ -219,6 +261,8 @@ async fn show_page(
         instances: instance_rows(&mine, &envs),
         can_update: ctx.can(Permission::EnvironmentsUpdate),
         can_delete: ctx.can(Permission::EnvironmentsDelete),
+        policy,
+        policy_errors,
     };
     ctx.render(status, &page)
 }
@@ -336,5 +380,154 @@ async fn move_one(
             &format!("Moved {} {word}.", envs[at].title),
         ),
         Err(err) => error_page(&ctx, Section::Environments, err),
+    }
+}
+
+/// One line about a policy, for the list.
+pub fn policy_summary(p: &EnvironmentPolicy) -> String {
+    let approval = if p.approval_required {
+        format!("Approval by {}", roles_words(&p.approver_roles))
+    } else {
+        "No approval".to_string()
+    };
+    let rollout = match p.rollout {
+        Rollout::Automatic => "automatic rollout".to_string(),
+        Rollout::Manual => format!("manual rollout by {}", roles_words(&p.rollout_roles)),
+    };
+    format!("{approval} · {rollout}")
+}
+
+/// The policy as the form holds it (role names as posted).
+#[derive(Default)]
+pub struct PolicyForm {
+    approval_required: bool,
+    approvers: Vec<String>,
+    rollout: String,
+    rollout_roles: Vec<String>,
+}
+
+impl PolicyForm {
+    fn from_pairs(pairs: Vec<(String, String)>) -> PolicyForm {
+        let mut form = PolicyForm::default();
+        for (key, value) in pairs {
+            match key.as_str() {
+                "approval_required" => {
+                    form.approval_required = checked(&Some(value));
+                }
+                "approver" => form.approvers.push(value),
+                "rollout" => form.rollout = value,
+                "rollout_role" => form.rollout_roles.push(value),
+                _ => {}
+            }
+        }
+        form
+    }
+}
+
+pub struct RoleBox {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub checked: bool,
+}
+
+/// What the policy section shows.
+pub struct PolicyView {
+    pub summary: String,
+    pub custom: bool,
+    pub approval_required: bool,
+    pub approvers: Vec<RoleBox>,
+    pub manual: bool,
+    pub rollout_roles: Vec<RoleBox>,
+}
+
+impl PolicyView {
+    fn new(form: &PolicyForm, env: &sluice_store::Environment) -> PolicyView {
+        let boxes = |chosen: &[String]| {
+            PolicyRole::ALL
+                .iter()
+                .map(|r| RoleBox {
+                    value: r.as_str(),
+                    label: policy_role_word(*r),
+                    checked: chosen.iter().any(|c| c == r.as_str()),
+                })
+                .collect()
+        };
+        PolicyView {
+            summary: policy_summary(&env.policy()),
+            custom: env.has_custom_policy(),
+            approval_required: form.approval_required,
+            approvers: boxes(&form.approvers),
+            manual: form.rollout == "MANUAL",
+            rollout_roles: boxes(&form.rollout_roles),
+        }
+    }
+}
+
+fn roles_of(field: &str, names: &[String], errors: &mut FormErrors) -> Vec<PolicyRole> {
+    let mut roles = Vec::new();
+    for name in names {
+        match PolicyRole::parse(name) {
+            Some(r) => roles.push(r),
+            None => errors.add(field, format!("{name:?} is not a role")),
+        }
+    }
+    roles
+}
+
+async fn update_policy(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Post(ctx, pairs): Post<Vec<(String, String)>>,
+) -> Response {
+    let form = PolicyForm::from_pairs(pairs);
+    let mut errors = FormErrors::none();
+    let approver_roles = roles_of("approver_roles", &form.approvers, &mut errors);
+    let rollout_roles = roles_of("rollout_roles", &form.rollout_roles, &mut errors);
+    let rollout = Rollout::parse(&form.rollout);
+    if rollout.is_none() {
+        errors.add("rollout", "Choose automatic or manual rollout");
+    }
+    if !errors.is_empty() {
+        return show_page_with(
+            &state,
+            &ctx,
+            &id,
+            None,
+            Some((form, errors)),
+            axum::http::StatusCode::BAD_REQUEST,
+        )
+        .await;
+    }
+    let patch = PolicyPatch {
+        approval_required: Some(form.approval_required),
+        approver_roles: Some(approver_roles),
+        rollout,
+        rollout_roles: Some(rollout_roles),
+    };
+    match state
+        .app
+        .update_environment_policy(&ctx.caller, &id, &patch)
+        .await
+    {
+        Ok(env) => redirect_notice(
+            &state,
+            &format!("/environments/{}", env.id),
+            &format!("Policy saved: {}.", policy_summary(&env.policy())),
+        ),
+        Err(err @ (AppError::NotFound(_) | AppError::PermissionDenied(_))) => {
+            error_page(&ctx, Section::Environments, err)
+        }
+        Err(err) => {
+            let (status, errors) = FormErrors::from_app(
+                err,
+                &[
+                    "approval_required",
+                    "approver_roles",
+                    "rollout",
+                    "rollout_roles",
+                ],
+            );
+            show_page_with(&state, &ctx, &id, None, Some((form, errors)), status).await
+        }
     }
 }

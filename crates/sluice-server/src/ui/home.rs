@@ -1,7 +1,9 @@
-//! The home page: the environments in order with their instances, and the
-//! viewer's projects.
+//! The home page: what waits for the viewer (approvals, manual stages,
+//! failed tasks, their open issues), the environments in order with their
+//! instances, and the viewer's projects.
 
 use super::instances::{InstanceRow, instance_rows};
+use super::issues::{WaitingRow, waiting_for};
 use super::layout::{Layout, Section, error_page};
 use super::projects::{ProjectRow, project_rows};
 use super::session::Ctx;
@@ -28,6 +30,9 @@ struct HomePage {
     can_create_instance: bool,
     can_create_project: bool,
     sees_all: bool,
+    waiting: Vec<WaitingRow>,
+    mine: Vec<WaitingRow>,
+    failed: Vec<WaitingRow>,
 }
 
 pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
@@ -39,6 +44,7 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
         Ok(v) => v,
         Err(err) => return error_page(&ctx, Section::Home, err),
     };
+    let (waiting, mine, failed) = waiting_for(&state, &ctx).await;
     let rows = instance_rows(&instances, &envs);
     let envs = envs
         .iter()
@@ -68,6 +74,9 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Response {
         can_create_instance,
         can_create_project: ctx.can(Permission::ProjectsCreate),
         sees_all: ctx.can(Permission::ProjectsGet),
+        waiting,
+        mine,
+        failed,
     };
     ctx.ok(&page)
 }

@@ -550,7 +550,7 @@ async fn show_page(state: &AppState, ctx: &Ctx, id: &str, verdict: Option<Verdic
     let id = id.to_string();
     let instance = match state.app.instance(&ctx.caller, &id).await {
         Ok(i) => i,
-        Err(err) => return error_page(&ctx, Section::Instances, err),
+        Err(err) => return error_page(ctx, Section::Instances, err),
     };
     let filter = DatabaseFilter {
         instance_id: Some(id.clone()),
@@ -564,7 +564,7 @@ async fn show_page(state: &AppState, ctx: &Ctx, id: &str, verdict: Option<Verdic
         state.app.list_projects(&ctx.caller, true),
     ) {
         Ok(v) => v,
-        Err(err) => return error_page(&ctx, Section::Instances, err),
+        Err(err) => return error_page(ctx, Section::Instances, err),
     };
     let mut row = instance_rows(std::slice::from_ref(&instance), &envs).remove(0);
     row.databases = Some(dbs.items.len());

@@ -13,6 +13,7 @@ use sluice_app::{AppError, Permission};
 pub enum Section {
     Home,
     Projects,
+    Issues,
     Databases,
     Instances,
     Environments,
@@ -64,9 +65,10 @@ pub fn role_word(role: sluice_store::WorkspaceRole) -> &'static str {
 
 impl Layout {
     pub fn signed_in(ctx: &Ctx, section: Section, title: String, notice: Option<String>) -> Layout {
-        let items: [(Section, &'static str, &'static str, bool); 7] = [
+        let items: [(Section, &'static str, &'static str, bool); 8] = [
             (Section::Home, "/", "Home", true),
             (Section::Projects, "/projects", "Projects", true),
+            (Section::Issues, "/issues", "Issues", true),
             (Section::Databases, "/databases", "Databases", true),
             (
                 Section::Instances,

@@ -15,12 +15,14 @@
 
 mod audit;
 mod auth;
+mod changelog;
 mod databases;
 mod diagram;
 mod environments;
 mod forms;
 mod home;
 mod instances;
+mod issues;
 mod layout;
 mod projects;
 mod schema;
@@ -47,6 +49,8 @@ pub fn routes() -> Router<AppState> {
         .merge(projects::routes())
         .merge(databases::routes())
         .merge(schema::routes())
+        .merge(issues::routes())
+        .merge(changelog::routes())
         .merge(settings::routes())
         .route("/audit-logs", get(audit::list))
 }

@@ -2,7 +2,7 @@
 //! members, settings).
 
 use super::databases::{DbRow, db_rows};
-use super::forms::{Opt, choice};
+use super::forms::{Opt, checked, choice};
 use super::layout::{FormErrors, Layout, Section, error_page, when};
 use super::session::{Ctx, Params, Post, redirect_notice};
 use crate::AppState;
@@ -102,6 +102,8 @@ pub struct ProjectForm {
     id: String,
     title: String,
     key: String,
+    /// Settings only: "creators may approve their own issues".
+    allow_self_approval: Option<String>,
 }
 
 #[derive(Template)]
@@ -168,9 +170,11 @@ pub struct Head {
     pub my_role: &'static str,
     pub can_manage: bool,
     pub can_members: bool,
+    /// Whether an issue's creator may approve it.
+    pub allow_self_approval: bool,
 }
 
-async fn head(
+pub(super) async fn head(
     state: &AppState,
     ctx: &Ctx,
     id: &str,
@@ -196,6 +200,7 @@ async fn head(
         my_role: role.map(role_word).unwrap_or(""),
         can_manage: allows(&ctx.caller, Permission::ProjectsUpdate, role),
         can_members: allows(&ctx.caller, Permission::ProjectMembersUpdate, role),
+        allow_self_approval: project.allow_self_approval,
     };
     Ok((head, l))
 }
@@ -429,6 +434,7 @@ async fn settings_page(
                 id: p.id.clone(),
                 title: p.title.clone(),
                 key: p.key.clone(),
+                allow_self_approval: p.allow_self_approval.then(|| "on".to_string()),
             },
             FormErrors::none(),
         )
@@ -445,11 +451,21 @@ async fn update(
     Path(id): Path<String>,
     Post(ctx, form): Post<ProjectForm>,
 ) -> Response {
-    match state
+    let self_approval = checked(&form.allow_self_approval);
+    let saved = match state
         .app
         .update_project(&ctx.caller, &id, Some(&form.title), Some(&form.key))
         .await
     {
+        Ok(p) if p.allow_self_approval != self_approval => {
+            state
+                .app
+                .set_project_self_approval(&ctx.caller, &id, self_approval)
+                .await
+        }
+        other => other,
+    };
+    match saved {
         Ok(p) => redirect_notice(
             &state,
             &format!("/projects/{}/settings", p.id),
