@@ -44,16 +44,27 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound(format!("task {id}")))
     }
 
-    /// Tasks in a status, oldest first, at most `limit` (the runner's queue).
+    /// Tasks of open issues in a status, oldest first, at most `limit`
+    /// (the runner's queue).
     pub async fn list_tasks_with_status(
         &self,
         status: TaskStatus,
         limit: i64,
     ) -> StoreResult<Vec<Task>> {
-        const SQL: &str = select_task!("WHERE t.status = $1 ORDER BY t.id LIMIT $2");
+        const SQL: &str = select_task!(
+            "WHERE t.status = $1 AND EXISTS (SELECT 1 FROM issue i WHERE i.id = p.issue_id AND i.status = 'OPEN') \
+             ORDER BY t.id LIMIT $2"
+        );
         Ok(
             query!(pool self => |db| sqlx::query_as::<_, Task>(SQL).bind(status.as_str()).bind(limit).fetch_all(db).await)?,
         )
+    }
+
+    /// How many tasks of an issue are neither DONE nor SKIPPED.
+    pub async fn count_unfinished_tasks(&self, issue_id: i64) -> StoreResult<i64> {
+        const SQL: &str = "SELECT COUNT(*) FROM task t JOIN pipeline p ON p.id = t.pipeline_id \
+             WHERE p.issue_id = $1 AND t.status NOT IN ('DONE', 'SKIPPED')";
+        Ok(query!(pool self => |db| sqlx::query_scalar(SQL).bind(issue_id).fetch_one(db).await)?)
     }
 
     /// RUNNING tasks whose lease expired before `now` (a crashed worker's).

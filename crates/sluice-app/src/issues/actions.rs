@@ -201,7 +201,12 @@ impl App {
         let environment = self.store.environment(&task.environment_id).await?;
         let role = self.store.project_role(project, caller.id()).await?;
         let policy = environment.policy();
-        let refusal = if !policy::holds_any(caller, role, &policy.rollout_roles) {
+        let refusal = if issue.status != IssueStatus::Open {
+            Some(AppError::FailedPrecondition(format!(
+                "issue {number} is {}: its tasks can no longer change",
+                issue.status
+            )))
+        } else if !policy::holds_any(caller, role, &policy.rollout_roles) {
             Some(AppError::PermissionDenied(format!(
                 "to {} a task in {} you need to be a {}",
                 action.as_str(),
@@ -339,12 +344,7 @@ impl App {
     /// Close an issue whose every task is DONE or SKIPPED (as the system
     /// bot). True when this call closed it.
     pub async fn complete_issue_if_done(&self, issue_id: i64) -> AppResult<bool> {
-        let pipeline = self.store.pipeline_of_issue(issue_id).await?;
-        let done = pipeline
-            .stages
-            .iter()
-            .flat_map(|s| &s.tasks)
-            .all(|t| matches!(t.status, TaskStatus::Done | TaskStatus::Skipped));
+        let done = self.store.count_unfinished_tasks(issue_id).await? == 0;
         if !done
             || !self
                 .store
@@ -372,7 +372,21 @@ impl App {
         }
         let mut queued = 0;
         let mut environments: HashMap<String, Environment> = HashMap::new();
-        for (issue_id, tasks) in by_issue {
+        for (issue_id, mut tasks) in by_issue {
+            // Only automatic environments queue by themselves: tasks of
+            // manual ones need no further look (nor their check results).
+            for task in &tasks {
+                if !environments.contains_key(&task.environment_id) {
+                    let env = self.store.environment(&task.environment_id).await?;
+                    environments.insert(env.id.clone(), env);
+                }
+            }
+            tasks.retain(|t| {
+                environments[&t.environment_id].policy().rollout == sluice_store::Rollout::Automatic
+            });
+            if tasks.is_empty() {
+                continue;
+            }
             let issue = self.store.issue(issue_id).await?;
             if issue.status != IssueStatus::Open {
                 continue;
@@ -384,10 +398,6 @@ impl App {
                 .await?;
             let mut stage_started = Vec::new();
             for task in tasks {
-                if !environments.contains_key(&task.environment_id) {
-                    let env = self.store.environment(&task.environment_id).await?;
-                    environments.insert(env.id.clone(), env);
-                }
                 let env = &environments[&task.environment_id];
                 if policy::readiness(&issue, &pipeline.stages, &task, env, &checks).is_ok()
                     && self

@@ -32,7 +32,9 @@ pub struct IssueSummary {
     pub risk: RiskLevel,
     pub approval: ApprovalStatus,
     pub creator: PrincipalRef,
+    #[serde(serialize_with = "rfc3339")]
     pub created_at: i64,
+    #[serde(serialize_with = "rfc3339")]
     pub updated_at: i64,
 }
 
@@ -91,6 +93,7 @@ pub struct ApprovalView {
     /// Who may approve (the roles every such environment accepts).
     pub approver_roles: Vec<PolicyRole>,
     pub approved_by: Option<PrincipalRef>,
+    #[serde(serialize_with = "rfc3339_opt")]
     pub approved_at: Option<i64>,
 }
 
@@ -139,6 +142,7 @@ pub struct CheckView {
     pub status: PlanCheckStatus,
     pub level: PlanCheckLevel,
     pub results: serde_json::Value,
+    #[serde(serialize_with = "rfc3339")]
     pub created_at: i64,
 }
 
@@ -148,7 +152,9 @@ pub struct RunView {
     pub attempt: i64,
     pub status: TaskRunStatus,
     pub creator: PrincipalRef,
+    #[serde(serialize_with = "rfc3339_opt")]
     pub started_at: Option<i64>,
+    #[serde(serialize_with = "rfc3339_opt")]
     pub ended_at: Option<i64>,
     pub result: String,
     /// Statement by statement, as the runner wrote it.
@@ -562,4 +568,24 @@ pub fn stage_status(statuses: impl Iterator<Item = TaskStatus> + Clone) -> TaskS
         return Done;
     }
     NotStarted
+}
+
+/// Times are Unix milliseconds inside Sluice and RFC 3339 in its API, like
+/// every other resource.
+fn rfc3339<S: serde::Serializer>(ms: &i64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&timestamp(*ms))
+}
+
+fn rfc3339_opt<S: serde::Serializer>(ms: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
+    match ms {
+        Some(ms) => s.serialize_str(&timestamp(*ms)),
+        None => s.serialize_none(),
+    }
+}
+
+/// A Unix time in milliseconds as RFC 3339 UTC.
+pub fn timestamp(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+        .unwrap_or_default()
 }
