@@ -1,14 +1,17 @@
 //! Client commands: talk to a Sluice server over its REST API.
 //!
 //! Exit codes: 0 success, 1 the server refused the request, 2 bad usage,
-//! 3 not logged in or the server cannot be reached.
+//! 3 not logged in or the server cannot be reached, 4 `sluice issue wait`
+//! gave up.
 
 mod api;
 mod auth;
+mod changelog;
 mod config;
 mod database;
 mod env;
 mod instance;
+mod issue;
 mod output;
 mod project;
 mod user;
@@ -97,6 +100,20 @@ pub enum ClientCommand {
         #[command(subcommand)]
         cmd: database::DatabaseCommand,
     },
+    /// File issues (changes rolled out stage by stage), follow and act on them.
+    Issue {
+        #[command(flatten)]
+        opts: GlobalOpts,
+        #[command(subcommand)]
+        cmd: issue::IssueCommand,
+    },
+    /// List the changes applied to a database.
+    Changelog {
+        #[command(flatten)]
+        opts: GlobalOpts,
+        #[command(flatten)]
+        args: changelog::ChangelogArgs,
+    },
 }
 
 pub async fn run(cmd: ClientCommand) -> anyhow::Result<ExitCode> {
@@ -128,6 +145,10 @@ async fn dispatch(cmd: ClientCommand) -> Result<()> {
         }
         ClientCommand::Database { opts, cmd } => {
             database::run(&connect(&opts)?, out(&opts), cmd).await
+        }
+        ClientCommand::Issue { opts, cmd } => issue::run(&connect(&opts)?, out(&opts), cmd).await,
+        ClientCommand::Changelog { opts, args } => {
+            changelog::run(&connect(&opts)?, out(&opts), args).await
         }
     }
 }

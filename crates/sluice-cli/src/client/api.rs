@@ -21,8 +21,10 @@ pub enum Error {
     Unreachable { url: String, detail: String },
     /// Bad input found after clap's own checks (exit 2, like clap).
     Usage(String),
-    /// Anything else: local files, unexpected answers (exit 1).
+    /// Anything else: local files, unexpected answers, a failed issue (exit 1).
     Other(String),
+    /// Gave up waiting (`sluice issue wait --timeout`) (exit 4).
+    Timeout(String),
 }
 
 impl Error {
@@ -33,6 +35,7 @@ impl Error {
             Error::Api { .. } | Error::Other(_) => 1,
             Error::Usage(_) => 2,
             Error::NotLoggedIn(_) | Error::Unreachable { .. } => 3,
+            Error::Timeout(_) => 4,
         }
     }
 }
@@ -47,7 +50,10 @@ impl fmt::Display for Error {
             } => {
                 write!(f, "error: {message} ({code}, HTTP {status})")
             }
-            Error::NotLoggedIn(msg) | Error::Usage(msg) | Error::Other(msg) => {
+            Error::NotLoggedIn(msg)
+            | Error::Usage(msg)
+            | Error::Other(msg)
+            | Error::Timeout(msg) => {
                 write!(f, "error: {msg}")
             }
             Error::Unreachable { url, detail } => {
