@@ -622,9 +622,9 @@ async fn log(api: &Api, out: Out, issue: &IssueRef, task: Option<i64>) -> Result
 
 fn render_run(task: i64, on: &str, run: &Value) -> String {
     let creator = &run["creator"];
-    let took = match (run["started_at"].as_i64(), run["ended_at"].as_i64()) {
-        (Some(a), Some(b)) => format!(", took {}", duration_ms(&json!(b - a))),
-        _ => String::new(),
+    let took = match millis_between(&run["started_at"], &run["ended_at"]) {
+        Some(ms) => format!(", took {}", duration_ms(&json!(ms))),
+        None => String::new(),
     };
     let mut s = format!(
         "Task {task}{on}, attempt {}: {}, started {} by {}{took}\n",
@@ -879,27 +879,22 @@ fn duration_ms(v: &Value) -> String {
 
 /// Milliseconds since the epoch as a UTC time; strings as they are.
 pub fn when(v: &Value) -> String {
-    let Some(ms) = v.as_i64() else {
-        return text(v);
+    match v
+        .as_str()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+    {
+        Some(t) => t.format("%Y-%m-%d %H:%M:%SZ").to_string(),
+        None => text(v),
+    }
+}
+
+/// Milliseconds between two RFC 3339 times of the API.
+fn millis_between(from: &Value, to: &Value) -> Option<i64> {
+    let parse = |v: &Value| {
+        v.as_str()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
     };
-    let secs = ms.div_euclid(1000);
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    Some((parse(to)? - parse(from)?).num_milliseconds())
 }
 
 #[cfg(test)]
@@ -948,17 +943,25 @@ mod tests {
 
     #[test]
     fn times_read_as_utc() {
-        assert_eq!(when(&json!(0)), "1970-01-01 00:00:00Z");
-        assert_eq!(when(&json!(1_709_210_096_000_i64)), "2024-02-29 12:34:56Z");
-        assert_eq!(when(&json!("2024-01-01T00:00:00Z")), "2024-01-01T00:00:00Z");
+        assert_eq!(
+            when(&json!("2024-02-29T12:34:56.789Z")),
+            "2024-02-29 12:34:56Z"
+        );
         assert_eq!(when(&Value::Null), "-");
+        assert_eq!(
+            millis_between(
+                &json!("2024-01-01T00:00:00Z"),
+                &json!("2024-01-01T00:00:01.250Z")
+            ),
+            Some(1250)
+        );
     }
 
     #[test]
     fn show_lists_stages_tasks_and_what_holds_them() {
         let issue = json!({
             "number": 7, "project": "shop", "title": "Add users", "type": "SCHEMA_CHANGE",
-            "status": "OPEN", "risk": "LOW", "created_at": 0,
+            "status": "OPEN", "risk": "LOW", "created_at": "1970-01-01T00:00:00Z",
             "creator": {"id": 2, "name": "Olga", "email": "o@example.com"},
             "approval": {"status": "PENDING", "required_by": ["prod"], "approver_roles": ["DBA"], "approved_by": null},
             "pipeline": {"stages": [
