@@ -23,7 +23,7 @@ impl Store {
     }
 
     pub async fn environment(&self, id: &str) -> StoreResult<Environment> {
-        const SQL: &str = "SELECT id, title, position, protected, policy, archived, created_at, updated_at \
+        const SQL: &str = "SELECT id, title, position, protected, policy, review_config_id, archived, created_at, updated_at \
              FROM environment WHERE id = $1";
         query!(pool self => |db| sqlx::query_as::<_, Environment>(SQL).bind(id).fetch_optional(db).await)?
             .ok_or_else(|| StoreError::NotFound(format!("environment {id}")))
@@ -31,7 +31,7 @@ impl Store {
 
     /// Environments in pipeline order; archived ones only when asked.
     pub async fn list_environments(&self, show_archived: bool) -> StoreResult<Vec<Environment>> {
-        const SQL: &str = "SELECT id, title, position, protected, policy, archived, created_at, updated_at \
+        const SQL: &str = "SELECT id, title, position, protected, policy, review_config_id, archived, created_at, updated_at \
              FROM environment WHERE ($1 OR NOT archived) ORDER BY archived, position, id";
         Ok(
             query!(pool self => |db| sqlx::query_as::<_, Environment>(SQL).bind(show_archived).fetch_all(db).await)?,

@@ -24,6 +24,7 @@ mod issues;
 mod pipelines;
 mod principals;
 mod projects;
+mod review_configs;
 mod tasks;
 mod tokens;
 mod workspace;

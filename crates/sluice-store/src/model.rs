@@ -146,6 +146,8 @@ pub struct Environment {
     /// Read it through [`Environment::policy`].
     #[sqlx(rename = "policy")]
     pub policy_json: String,
+    /// The SQL review config attached to the environment, if any.
+    pub review_config_id: Option<String>,
     pub archived: bool,
     pub created_at: i64,
     pub updated_at: i64,
@@ -285,6 +287,9 @@ pub struct Project {
     pub archived: bool,
     /// Whether an issue's creator may approve it.
     pub allow_self_approval: bool,
+    /// The SQL review config attached to the project, if any (an
+    /// environment's own config wins over it).
+    pub review_config_id: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -454,6 +459,7 @@ text_enum!(
         TaskStarted = "TASK_STARTED", TaskFailed = "TASK_FAILED", TaskDone = "TASK_DONE",
         TaskSkipped = "TASK_SKIPPED", TaskCanceled = "TASK_CANCELED", Done = "DONE",
         Canceled = "CANCELED", Reopened = "REOPENED", Commented = "COMMENTED",
+        ChecksOverridden = "CHECKS_OVERRIDDEN",
     }
 );
 
@@ -688,6 +694,11 @@ pub struct Task {
     /// Who asked for the task to run (1, the system bot, for automatic
     /// starts); None while nobody has.
     pub run_requested_by: Option<i64>,
+    /// Who overrode the task's blocking checks, why and when; cleared when
+    /// its SQL changes.
+    pub checks_overridden_by: Option<i64>,
+    pub checks_override_reason: String,
+    pub checks_overridden_at: Option<i64>,
     pub claimed_by: Option<String>,
     pub lease_expires_at: Option<i64>,
     pub created_at: i64,
@@ -819,4 +830,47 @@ pub struct IssueActivity {
     /// JSON object.
     pub payload: String,
     pub created_at: i64,
+}
+
+/// A named SQL review policy that environments and projects may use.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ReviewConfig {
+    pub id: String,
+    pub title: String,
+    /// The policy document (`sluice_lint::Policy::from_json`), validated by
+    /// the app before it is stored.
+    pub policy: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// Where a review config is in use.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReviewConfigUse {
+    /// Environment ids, archived ones included.
+    pub environments: Vec<String>,
+    /// Project ids, archived ones included.
+    pub projects: Vec<String>,
+}
+
+impl ReviewConfigUse {
+    pub fn is_empty(&self) -> bool {
+        self.environments.is_empty() && self.projects.is_empty()
+    }
+
+    /// "environments prod, staging and project shop".
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        match self.environments.as_slice() {
+            [] => {}
+            [one] => parts.push(format!("environment {one}")),
+            many => parts.push(format!("environments {}", many.join(", "))),
+        }
+        match self.projects.as_slice() {
+            [] => {}
+            [one] => parts.push(format!("project {one}")),
+            many => parts.push(format!("projects {}", many.join(", "))),
+        }
+        parts.join(" and ")
+    }
 }

@@ -12,7 +12,7 @@ macro_rules! select_task {
     ($rest:literal) => {
         concat!(
             "SELECT t.id, t.pipeline_id, t.stage_id, p.issue_id, s.environment_id, t.db_id, t.instance_id, \
-             d.name AS database_name, t.type, t.statement, t.version, t.payload, t.status, t.skip_reason, t.run_requested_by, t.claimed_by, t.lease_expires_at, \
+             d.name AS database_name, t.type, t.statement, t.version, t.payload, t.status, t.skip_reason, t.run_requested_by, t.checks_overridden_by, t.checks_override_reason, t.checks_overridden_at, t.claimed_by, t.lease_expires_at, \
              t.created_at, t.updated_at FROM task t JOIN pipeline p ON p.id = t.pipeline_id \
              JOIN stage s ON s.id = t.stage_id LEFT JOIN db d ON d.id = t.db_id ",
             $rest

@@ -31,7 +31,7 @@ impl Store {
     }
 
     pub async fn project(&self, id: &str) -> StoreResult<Project> {
-        const SQL: &str = "SELECT id, title, key, is_default, archived, allow_self_approval, created_at, updated_at FROM project WHERE id = $1";
+        const SQL: &str = "SELECT id, title, key, is_default, archived, allow_self_approval, review_config_id, created_at, updated_at FROM project WHERE id = $1";
         query!(pool self => |db| sqlx::query_as::<_, Project>(SQL).bind(id).fetch_optional(db).await)?
             .ok_or_else(|| StoreError::NotFound(format!("project {id}")))
     }
@@ -42,7 +42,7 @@ impl Store {
         show_archived: bool,
         member: Option<i64>,
     ) -> StoreResult<Vec<Project>> {
-        const SQL: &str = "SELECT id, title, key, is_default, archived, allow_self_approval, created_at, updated_at FROM project p \
+        const SQL: &str = "SELECT id, title, key, is_default, archived, allow_self_approval, review_config_id, created_at, updated_at FROM project p \
              WHERE ($1 OR NOT archived) AND ($2 IS NULL OR EXISTS \
                (SELECT 1 FROM project_member m WHERE m.project_id = p.id AND m.principal_id = $2)) \
              ORDER BY archived, is_default DESC, id";

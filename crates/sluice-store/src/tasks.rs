@@ -206,7 +206,8 @@ impl Store {
 
     /// Replace a task's statement and version while it is in `from` (a
     /// status in which it is not running and not finished); false when its
-    /// status was no longer `from`.
+    /// status was no longer `from`. An override of its checks is cleared:
+    /// it was given for the old SQL.
     pub async fn update_task_statement(
         &self,
         id: i64,
@@ -214,7 +215,9 @@ impl Store {
         statement: &str,
         version: &str,
     ) -> StoreResult<bool> {
-        const SQL: &str = "UPDATE task SET statement = $1, version = $2, updated_at = $3 WHERE id = $4 AND status = $5";
+        const SQL: &str = "UPDATE task SET statement = $1, version = $2, updated_at = $3, \
+             checks_overridden_by = NULL, checks_override_reason = '', checks_overridden_at = NULL \
+             WHERE id = $4 AND status = $5";
         match from {
             TaskStatus::NotStarted
             | TaskStatus::Pending
