@@ -60,6 +60,24 @@ pub(crate) fn advance(mut line: usize, mut column: usize, text: &str) -> (usize,
     (line, column)
 }
 
+/// Answers questions only the live database can: how many rows a
+/// statement would touch, and whether the server accepts it. The server
+/// implements it over its engine connection when one is at hand; without
+/// one, rules that need it check nothing (as `statement.insert.row-limit`
+/// does for rows it cannot count). Engine-agnostic: the statement is
+/// handed over as the SQL text the user wrote.
+pub trait RowEstimator: Send + Sync {
+    /// The planner's estimate of the rows `statement` inserts, updates or
+    /// deletes (`EXPLAIN` on PostgreSQL and MySQL), or `None` when the
+    /// database cannot say.
+    fn estimate_rows(&self, statement: &str) -> Option<u64>;
+
+    /// Plans `statement` without running it (`EXPLAIN`): `Err` carries the
+    /// server's message when it refuses the statement (a missing table or
+    /// column, a type error, a permission).
+    fn explain(&self, statement: &str) -> Result<(), String>;
+}
+
 /// Everything a rule's check may read.
 pub struct Context<'a> {
     pub dialect: Dialect,
@@ -68,6 +86,10 @@ pub struct Context<'a> {
     pub config: &'a RuleConfig,
     pub source: &'a Source<'a>,
     pub schema: &'a Workspace,
+    /// How many statements the whole script has.
+    pub statements: usize,
+    /// The live database, when a connection is at hand.
+    pub estimator: Option<&'a dyn RowEstimator>,
 }
 
 impl<'a> Context<'a> {

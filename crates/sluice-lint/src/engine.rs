@@ -16,7 +16,7 @@ use sqlparser::dialect::{
 };
 use sqlparser::parser::{Parser, ParserError};
 
-use crate::context::{Context, Source};
+use crate::context::{Context, RowEstimator, Source};
 use crate::diagnostic::{Diagnostic, Level};
 use crate::policy::Policy;
 use crate::registry;
@@ -58,6 +58,18 @@ impl Linter {
     /// database's current schema) when it is known. Diagnostics come in
     /// file order.
     pub fn lint(&self, text: &str, catalog: Option<&Catalog>) -> Vec<Diagnostic> {
+        self.lint_with(text, catalog, None)
+    }
+
+    /// Same as [`Linter::lint`], with a live database to ask for row
+    /// estimates and dry runs (`statement.affected-row-limit`,
+    /// `statement.dml-dry-run`, …). Without one those rules check nothing.
+    pub fn lint_with(
+        &self,
+        text: &str,
+        catalog: Option<&Catalog>,
+        estimator: Option<&dyn RowEstimator>,
+    ) -> Vec<Diagnostic> {
         let mut out = Vec::new();
         let (statements, split_error) = match sluice_sql::split(self.dialect, text) {
             Ok(statements) => (statements, None),
@@ -90,8 +102,21 @@ impl Linter {
                 statement.start_line,
                 statement.start_column,
             );
+            // sqlparser does not know DROP INDEX CONCURRENTLY: the keyword
+            // is blanked (same length, so positions hold) and the rules
+            // read it back from the source text.
+            let blanked;
+            let parse_text = match (self.dialect, drop_index_concurrently(&statement.text)) {
+                (Dialect::Postgres, Some(range)) => {
+                    let mut t = statement.text.clone();
+                    t.replace_range(range.clone(), &" ".repeat(range.len()));
+                    blanked = t;
+                    &blanked
+                }
+                _ => &statement.text,
+            };
             let parsed = Parser::new(parser_dialect)
-                .try_with_sql(&statement.text)
+                .try_with_sql(parse_text)
                 .and_then(|mut p| p.parse_statements());
             let parsed = match parsed {
                 Ok(parsed) => parsed,
@@ -111,6 +136,8 @@ impl Linter {
                         config,
                         source: &source,
                         schema: &workspace,
+                        statements: statements.len(),
+                        estimator,
                     };
                     out.extend((rule.check)(&ctx, ast));
                 }
@@ -133,6 +160,38 @@ pub fn lint(
     catalog: Option<&Catalog>,
 ) -> Vec<Diagnostic> {
     Linter::new(dialect, policy).lint(text, catalog)
+}
+
+/// Where the CONCURRENTLY of `DROP INDEX CONCURRENTLY` is in `text`
+/// (after leading whitespace and comments), if the statement is one.
+pub(crate) fn drop_index_concurrently(text: &str) -> Option<std::ops::Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    let mut words = Vec::with_capacity(3);
+    while words.len() < 3 && i < bytes.len() {
+        match bytes[i] {
+            b if b.is_ascii_whitespace() => i += 1,
+            b'-' if bytes.get(i + 1) == Some(&b'-') => {
+                i = text[i..].find('\n').map_or(bytes.len(), |n| i + n + 1);
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i = text[i + 2..].find("*/").map(|n| i + 2 + n + 2)?;
+            }
+            b if b.is_ascii_alphabetic() => {
+                let start = i;
+                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                    i += 1;
+                }
+                words.push(start..i);
+            }
+            _ => return None,
+        }
+    }
+    let is = |r: &std::ops::Range<usize>, w: &str| text[r.clone()].eq_ignore_ascii_case(w);
+    match words.as_slice() {
+        [a, b, c] if is(a, "DROP") && is(b, "INDEX") && is(c, "CONCURRENTLY") => Some(c.clone()),
+        _ => None,
+    }
 }
 
 fn base(level: Level, message: String, line: usize, column: usize) -> Diagnostic {
@@ -214,6 +273,17 @@ fn split_diagnostic(err: &SplitError, level: Level) -> Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn drop_index_concurrently_is_found_after_comments() {
+        let text = "-- why\n/* c */ drop  INDEX\nConcurrently ix";
+        let r = drop_index_concurrently(text).unwrap();
+        assert_eq!(&text[r], "Concurrently");
+        assert_eq!(drop_index_concurrently("DROP INDEX ix"), None);
+        assert_eq!(drop_index_concurrently("DROP INDEX"), None);
+        assert_eq!(drop_index_concurrently("/* open"), None);
+        assert_eq!(drop_index_concurrently("é DROP INDEX CONCURRENTLY"), None);
+    }
 
     #[test]
     fn positions_come_out_of_parser_messages() {

@@ -35,7 +35,7 @@ pub mod rule;
 pub mod rules;
 pub mod schema;
 
-pub use context::{Context, Source};
+pub use context::{Context, RowEstimator, Source};
 pub use diagnostic::{Diagnostic, Level, render_text};
 pub use engine::{Linter, lint};
 pub use policy::{Policy, PolicyError, Setting, TEMPLATES};

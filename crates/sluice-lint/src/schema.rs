@@ -50,6 +50,9 @@ impl TableState {
     }
 }
 
+/// A CHECK constraint the script added: (name key, expression, validated).
+type ScriptCheck = (Option<String>, String, bool);
+
 /// The working copy of the schema while a script is checked.
 #[derive(Debug, Clone)]
 pub struct Workspace {
@@ -72,6 +75,14 @@ pub struct Workspace {
     /// How many ALTER TABLE statements the script has run on each table
     /// so far, by [`Workspace::key`]s.
     altered: HashMap<(String, String), usize>,
+    /// CHECK constraints the script added, by table key, whether the table
+    /// is known or not: (name key, expression, validated). A NOT VALID one
+    /// becomes validated by `VALIDATE CONSTRAINT`.
+    script_checks: HashMap<(String, String), Vec<ScriptCheck>>,
+    /// Whether an explicit `BEGIN` / `START TRANSACTION` is open.
+    in_transaction_block: bool,
+    /// Whether the script has set a (non-zero) `lock_timeout` so far.
+    lock_timeout: bool,
 }
 
 impl Workspace {
@@ -89,6 +100,9 @@ impl Workspace {
             tables: HashMap::new(),
             index_owners: HashMap::new(),
             altered: HashMap::new(),
+            script_checks: HashMap::new(),
+            in_transaction_block: false,
+            lock_timeout: false,
         };
         for s in 0..workspace.catalog.schemas.len() {
             for t in 0..workspace.catalog.schemas[s].tables.len() {
@@ -266,6 +280,111 @@ impl Workspace {
         self.altered.get(&key).copied().unwrap_or(0)
     }
 
+    /// Whether an explicit transaction block (`BEGIN`, `START
+    /// TRANSACTION`) is open at this statement.
+    pub fn in_transaction_block(&self) -> bool {
+        self.in_transaction_block
+    }
+
+    /// Whether an earlier statement of the script set `lock_timeout` to
+    /// something other than 0.
+    pub fn lock_timeout_set(&self) -> bool {
+        self.lock_timeout
+    }
+
+    /// Where the table of index `index` comes from: the table named (MySQL
+    /// `DROP INDEX i ON t`), else the tables known to have an index of that
+    /// name. `Unknown` or `Missing` when no table is known to have it.
+    pub fn index_table_state(&self, index: &ObjectName, table: Option<&ObjectName>) -> TableState {
+        if let Some(table) = table {
+            return self.table_state(table);
+        }
+        let name = index
+            .0
+            .last()
+            .and_then(|p| p.as_ident())
+            .map(|i| self.key(&self.ident(i)))
+            .unwrap_or_default();
+        let owners: Vec<&(String, String)> = self
+            .index_owners
+            .get(&name)
+            .map(|keys| {
+                keys.iter()
+                    .filter(|k| {
+                        self.tables.get(*k).is_some_and(|&(s, t)| {
+                            self.catalog.schemas[s].tables[t]
+                                .indexes
+                                .iter()
+                                .any(|i| self.key(&i.name) == name)
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        if owners.iter().any(|k| !self.created.contains(*k)) {
+            TableState::Existing
+        } else if !owners.is_empty() {
+            TableState::New
+        } else if self.known {
+            TableState::Missing
+        } else {
+            TableState::Unknown
+        }
+    }
+
+    /// Whether `table` has a validated `CHECK (column IS NOT NULL)`: in the
+    /// starting schema (taken as validated), or added by the script and
+    /// either added valid or validated since.
+    pub fn has_validated_not_null_check(&self, table: &ObjectName, column: &Ident) -> bool {
+        let wanted = format!("{} is not null", self.ident(column).to_lowercase());
+        let from_schema = self.table(table).is_some_and(|t| {
+            t.checks
+                .iter()
+                .any(|c| normalize_check(&c.expression) == wanted)
+        });
+        let key = self.created_key(self.resolve(table));
+        from_schema
+            || self.script_checks.get(&key).is_some_and(|checks| {
+                checks
+                    .iter()
+                    .any(|(_, expr, valid)| *valid && normalize_check(expr) == wanted)
+            })
+    }
+
+    fn record_check(&mut self, table: &ObjectName, op: &AlterTableOperation) {
+        let key = self.created_key(self.resolve(table));
+        match op {
+            AlterTableOperation::AddConstraint {
+                constraint: TableConstraint::Check(check),
+                not_valid,
+            } => {
+                let name = check.name.as_ref().map(|n| self.key(&self.ident(n)));
+                self.script_checks.entry(key).or_default().push((
+                    name,
+                    check.expr.to_string(),
+                    !*not_valid,
+                ));
+            }
+            AlterTableOperation::ValidateConstraint { name } => {
+                let name = self.key(&self.ident(name));
+                if let Some(checks) = self.script_checks.get_mut(&key) {
+                    for c in checks.iter_mut() {
+                        if c.0.as_deref() == Some(name.as_str()) {
+                            c.2 = true;
+                        }
+                    }
+                }
+            }
+            AlterTableOperation::DropConstraint { name, .. } => {
+                let name = self.key(&self.ident(name));
+                if let Some(checks) = self.script_checks.get_mut(&key) {
+                    checks.retain(|c| c.0.as_deref() != Some(name.as_str()));
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// Whether `column` of `table` is a column of the table, as far as the
     /// workspace knows.
     pub fn column<'a>(&'a self, table: &'a Table, column: &Ident) -> Option<&'a Column> {
@@ -276,6 +395,20 @@ impl Workspace {
     /// Applies the effect of `statement` to the working copy.
     pub fn apply(&mut self, statement: &Statement) {
         match statement {
+            Statement::StartTransaction { .. } => self.in_transaction_block = true,
+            Statement::Commit { .. }
+            | Statement::Rollback {
+                savepoint: None, ..
+            } => self.in_transaction_block = false,
+            Statement::Set(sqlparser::ast::Set::SingleAssignment {
+                variable, values, ..
+            }) if variable.to_string().eq_ignore_ascii_case("lock_timeout") => {
+                self.lock_timeout = !values.iter().all(|v| {
+                    let v = v.to_string();
+                    let v = v.trim_matches('\'');
+                    v == "0" || v.eq_ignore_ascii_case("default")
+                });
+            }
             Statement::CreateTable(create) => self.create_table(create),
             Statement::Drop {
                 object_type: ObjectType::Table,
@@ -312,6 +445,7 @@ impl Workspace {
                 let key = self.created_key(self.resolve(&alter.name));
                 *self.altered.entry(key).or_default() += 1;
                 for op in &alter.operations {
+                    self.record_check(&alter.name, op);
                     self.alter(&alter.name, op);
                 }
             }
@@ -730,6 +864,19 @@ impl Workspace {
             _ => {}
         }
     }
+}
+
+/// A CHECK expression reduced for comparison: lower case, without
+/// quotes, parentheses or repeated spaces (`("Email" IS NOT NULL)` →
+/// `email is not null`).
+fn normalize_check(expr: &str) -> String {
+    expr.chars()
+        .filter(|c| !matches!(c, '(' | ')' | '"' | '`'))
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 #[cfg(test)]

@@ -170,6 +170,59 @@ fn policy_levels_and_templates() {
     assert!(found.iter().all(|d| d.level == Level::Warning));
 }
 
+#[test]
+fn drop_index_concurrently_parses_and_keeps_its_positions() {
+    let sql = "SELECT 1;\n  DROP INDEX CONCURRENTLY ix;\nDROP INDEX iy;";
+    let found = lint(Dialect::Postgres, sql, &Policy::all_rules(), None);
+    assert!(found.iter().all(|d| d.rule != "syntax"), "{found:#?}");
+    let at = |rule: &str| {
+        found
+            .iter()
+            .filter(|d| d.rule == rule)
+            .map(|d| (d.line, d.column))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(at("index.drop-concurrently"), [(3, 12)]);
+    assert_eq!(at("statement.non-transactional"), [(2, 3)]);
+    assert_eq!(at("statement.concurrently-in-transaction"), [(2, 3)]);
+}
+
+/// Rules that need the live database ask the estimator they are given,
+/// and check nothing without one.
+#[test]
+fn rules_ask_the_estimator_when_there_is_one() {
+    struct Db;
+    impl sluice_lint::RowEstimator for Db {
+        fn estimate_rows(&self, statement: &str) -> Option<u64> {
+            statement.contains("big").then_some(5_000_000)
+        }
+        fn explain(&self, statement: &str) -> Result<(), String> {
+            if statement.contains("nope") {
+                Err("column \"nope\" does not exist".into())
+            } else {
+                Ok(())
+            }
+        }
+    }
+    let sql = "DELETE FROM big WHERE a = 1;\nUPDATE small SET nope = 1 WHERE id = 2;";
+    let linter = Linter::new(Dialect::Postgres, &Policy::all_rules());
+    let rules = |found: Vec<sluice_lint::Diagnostic>| {
+        found
+            .into_iter()
+            .filter(|d| d.rule.starts_with("statement.affected") || d.rule.ends_with("dry-run"))
+            .map(|d| (d.rule, d.line))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(rules(linter.lint(sql, None)), []);
+    assert_eq!(
+        rules(linter.lint_with(sql, None, Some(&Db))),
+        [
+            ("statement.affected-row-limit".to_string(), 1),
+            ("statement.dml-dry-run".to_string(), 2)
+        ]
+    );
+}
+
 /// A mixed script of `n` statements, every rule's territory.
 fn script(n: usize) -> String {
     let kinds = [

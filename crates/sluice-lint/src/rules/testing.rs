@@ -60,3 +60,61 @@ pub fn users_catalog(dialect: Dialect) -> Catalog {
         ),
     )
 }
+
+type Estimate = Box<dyn Fn(&str) -> Option<u64> + Send + Sync>;
+
+/// A stand-in for the live database of [`crate::RowEstimator`]: row
+/// estimates and dry-run answers from plain functions of the statement.
+pub struct FakeDb {
+    pub rows: Estimate,
+    pub explain: fn(&str) -> Result<(), String>,
+}
+
+impl FakeDb {
+    /// Every statement is estimated at `n` rows, and every dry run passes.
+    pub fn rows(n: u64) -> Self {
+        FakeDb::with(move |_| Some(n))
+    }
+
+    /// The planner cannot estimate anything.
+    pub fn unknown() -> Self {
+        FakeDb::with(|_| None)
+    }
+
+    pub fn with(rows: impl Fn(&str) -> Option<u64> + Send + Sync + 'static) -> Self {
+        FakeDb {
+            rows: Box::new(rows),
+            explain: |_| Ok(()),
+        }
+    }
+
+    /// Dry runs fail for statements mentioning `ghosts` (a relation that
+    /// does not exist), as PostgreSQL words it.
+    pub fn missing_ghosts() -> Self {
+        FakeDb {
+            rows: Box::new(|_| Some(1)),
+            explain: |sql| {
+                if sql.contains("ghosts") {
+                    Err("relation \"ghosts\" does not exist".to_string())
+                } else {
+                    Ok(())
+                }
+            },
+        }
+    }
+}
+
+impl crate::context::RowEstimator for FakeDb {
+    fn estimate_rows(&self, statement: &str) -> Option<u64> {
+        (self.rows)(statement)
+    }
+
+    fn explain(&self, statement: &str) -> Result<(), String> {
+        (self.explain)(statement)
+    }
+}
+
+/// The diagnostics of `rule` alone on `sql`, with a live database.
+pub fn run_live(rule: &'static Rule, dialect: Dialect, sql: &str, db: &FakeDb) -> Vec<Diagnostic> {
+    Linter::new(dialect, &policy(rule, None)).lint_with(sql, None, Some(db))
+}

@@ -1,6 +1,7 @@
 //! index.*: rules about indexes and keys.
 
 pub mod create_concurrently;
+pub mod drop_concurrently;
 pub mod key_number_limit;
 pub mod no_duplicate_column;
 pub mod pk_type_limit;

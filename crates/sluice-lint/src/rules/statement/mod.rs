@@ -2,6 +2,8 @@
 
 pub mod add_check_not_valid;
 pub mod add_foreign_key_not_valid;
+pub mod affected_row_limit;
+pub mod concurrently_in_transaction;
 pub mod create_specify_schema;
 pub mod disallow_add_column_with_default;
 pub mod disallow_add_not_null;
@@ -11,6 +13,7 @@ pub mod disallow_on_del_cascade;
 pub mod disallow_order_by;
 pub mod disallow_rm_tbl_cascade;
 pub mod disallow_truncate;
+pub mod dml_dry_run;
 pub mod insert_disallow_order_by_rand;
 pub mod insert_must_specify_column;
 pub mod insert_row_limit;
@@ -18,6 +21,7 @@ pub mod merge_alter_table;
 pub mod non_transactional;
 pub mod require_algorithm_option;
 pub mod require_lock_option;
+pub mod require_lock_timeout;
 pub mod select_no_select_all;
 pub mod where_disallow_functions_and_calculations;
 pub mod where_no_leading_wildcard_like;

@@ -11,12 +11,13 @@ pub const RULE: Rule = Rule {
     level: Level::Warning,
     options: &[],
     doc: Doc {
-        problem: "CREATE INDEX CONCURRENTLY, REINDEX CONCURRENTLY, VACUUM and CREATE or DROP \
+        problem: "CREATE and DROP INDEX CONCURRENTLY, REINDEX CONCURRENTLY, VACUUM and CREATE or DROP \
                   DATABASE refuse to run inside a transaction block. A change runner \
                   that wraps the script in one fails on them, and one that does not loses \
                   the all-or-nothing rollback for the whole script. (This conflicts with \
-                  index.create-concurrently by design: a policy enables one or the other. DROP INDEX \
-                  CONCURRENTLY is beyond the parser and is reported by `syntax`.)",
+                  index.create-concurrently and index.drop-concurrently by design: a policy \
+                  enables one or the other; statement.concurrently-in-transaction reports only \
+                  the statements that will fail where they are.)",
         fix: "Ship the statement as its own change, run outside a transaction.",
         bad: "CREATE INDEX CONCURRENTLY idx_users_email ON users (email);",
         good: "CREATE INDEX idx_users_email ON users (email);",
@@ -35,6 +36,12 @@ fn check(ctx: &Context<'_>, statement: &Statement) -> Vec<Diagnostic> {
         .to_ascii_uppercase();
     let what = match statement {
         Statement::CreateIndex(c) if c.concurrently => "CREATE INDEX CONCURRENTLY",
+        Statement::Drop {
+            object_type: ObjectType::Index,
+            ..
+        } if crate::engine::drop_index_concurrently(ctx.source.text).is_some() => {
+            "DROP INDEX CONCURRENTLY"
+        }
         Statement::Vacuum(_) => "VACUUM",
         Statement::CreateDatabase { .. } => "CREATE DATABASE",
         Statement::Drop {

@@ -1,5 +1,6 @@
 //! table.*: rules about tables as a whole.
 
+pub mod add_unique_needs_index;
 pub mod comment;
 pub mod disallow_partition;
 pub mod disallow_trigger;
