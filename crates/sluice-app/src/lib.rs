@@ -16,6 +16,7 @@ mod instances;
 pub mod issues;
 pub mod permissions;
 mod projects;
+pub mod review;
 pub mod secrets;
 mod sync;
 mod users;
@@ -26,7 +27,12 @@ pub use error::{AppError, AppResult};
 pub use identity::{Caller, LoginThrottle, Session};
 pub use instances::{DataSourceInput, InstanceInput, InstancePatch};
 pub use permissions::Permission;
+pub use review::{
+    ResolvedReview, ReviewConfigDetail, ReviewConfigSummary, ReviewSource, RulePatch, RuleSetting,
+};
 pub use secrets::SecretBox;
+/// The lint engine, for callers that show rules (the server's review pages).
+pub use sluice_lint;
 pub use sync::{ConnectionVerdict, DatabaseSchema, SyncReport};
 
 use sluice_store::Store;

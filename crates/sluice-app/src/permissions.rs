@@ -57,6 +57,8 @@ permissions! {
     IssuesUpdate = "issues.update",
     IssuesComment = "issues.comment",
     ChangelogsGet = "changelogs.get",
+    ReviewConfigsGet = "review-configs.get",
+    ReviewConfigsManage = "review-configs.manage",
 }
 
 use Permission::*;
@@ -73,6 +75,7 @@ pub const WORKSPACE_ROLES: &[(WorkspaceRole, &[Permission])] = &[
         DatabasesGet, DatabasesUpdate, DatabasesSync, DatabasesCreate,
         AuditLogsList,
         IssuesGet, IssuesCreate, IssuesUpdate, IssuesComment, ChangelogsGet,
+        ReviewConfigsGet, ReviewConfigsManage,
     ]),
     (WorkspaceRole::Dba, &[
         WorkspaceGet,
@@ -82,8 +85,9 @@ pub const WORKSPACE_ROLES: &[(WorkspaceRole, &[Permission])] = &[
         DatabasesGet, DatabasesUpdate, DatabasesSync, DatabasesCreate,
         AuditLogsList,
         IssuesGet, IssuesCreate, IssuesUpdate, IssuesComment, ChangelogsGet,
+        ReviewConfigsGet, ReviewConfigsManage,
     ]),
-    (WorkspaceRole::Developer, &[WorkspaceGet, EnvironmentsGet, InstancesGet, ProjectsCreate]),
+    (WorkspaceRole::Developer, &[WorkspaceGet, EnvironmentsGet, InstancesGet, ProjectsCreate, ReviewConfigsGet]),
 ];
 
 /// What each project role may do inside its project.

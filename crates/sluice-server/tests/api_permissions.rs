@@ -154,6 +154,16 @@ async fn fixture() -> Fixture {
         .await
         .unwrap();
     h.app.store.upsert_database("pg", "ledger").await.unwrap();
+    // A review config attached nowhere.
+    h.app
+        .store
+        .create_review_config(
+            "house",
+            "House rules",
+            r#"{"template":"strict-production"}"#,
+        )
+        .await
+        .unwrap();
 
     // A SQLite instance whose database `orders` (in alpha) has a synced schema.
     let dir = tempfile::tempdir().unwrap();
@@ -431,6 +441,21 @@ fn sample(method: &str, path: &str, ids: Ids) -> Option<(String, Option<Value>)>
         ("get", "/v1/projects/{id}/issues/{number}/activity") => {
             r(&format!("{issue}/activity"), None)
         }
+        ("post", "/v1/projects/{id}/issues/{number}/tasks/{task}/override-checks") => r(
+            &format!("{issue}/tasks/{t}/override-checks"),
+            Some(json!({"reason": "reviewed by hand"})),
+        ),
+        ("get", "/v1/review-configs") => r("/v1/review-configs", None),
+        ("post", "/v1/review-configs") => r(
+            "/v1/review-configs",
+            Some(json!({"id": "fresh", "title": "Fresh", "template": "lenient-development"})),
+        ),
+        ("get", "/v1/review-configs/{id}") => r("/v1/review-configs/house", None),
+        ("patch", "/v1/review-configs/{id}") => r(
+            "/v1/review-configs/house",
+            Some(json!({"rules": {"table.require-pk": {"level": "WARNING"}}})),
+        ),
+        ("delete", "/v1/review-configs/{id}") => r("/v1/review-configs/house", None),
         _ => {
             panic!("route {method} {path} has no sample request in the permission matrix: add one")
         }

@@ -291,6 +291,104 @@ impl App {
         .await
     }
 
+    /// Override the blocking checks of a task, saying why: a workspace
+    /// Owner or DBA takes responsibility for running SQL a check refused.
+    /// The override is recorded on the task (until its SQL changes), in the
+    /// timeline (CHECKS_OVERRIDDEN) and in the audit log; the task then
+    /// waits only for what else holds it (its stage's turn, approval, a
+    /// manual start).
+    pub async fn override_checks(
+        &self,
+        caller: &Caller,
+        project: &str,
+        number: i64,
+        task_id: i64,
+        reason: &str,
+    ) -> AppResult<Task> {
+        let issue = self.visible_issue(caller, project, number).await?;
+        let pipeline = self.store.pipeline_of_issue(issue.id).await?;
+        let task = pipeline
+            .stages
+            .iter()
+            .flat_map(|s| &s.tasks)
+            .find(|t| t.id == task_id)
+            .ok_or_else(|| AppError::NotFound(format!("task {task_id} of issue {number}")))?
+            .clone();
+        let resource = format!("projects/{project}/issues/{number}/tasks/{task_id}");
+        let reason = reason.trim();
+        let checks = self.store.list_plan_check_runs(task.id).await?;
+        let blocking: Vec<&str> = checks
+            .iter()
+            .filter(|c| {
+                c.level == sluice_store::PlanCheckLevel::Error
+                    || c.status == sluice_store::PlanCheckStatus::Failed
+            })
+            .map(|c| c.kind.as_str())
+            .collect();
+        let refusal = if !matches!(
+            caller.role(),
+            sluice_store::WorkspaceRole::Owner | sluice_store::WorkspaceRole::Dba
+        ) {
+            Some(AppError::PermissionDenied(
+                "overriding a task's checks needs a workspace OWNER or DBA".into(),
+            ))
+        } else if issue.status != IssueStatus::Open {
+            Some(AppError::FailedPrecondition(format!(
+                "issue {number} is {}: its tasks can no longer change",
+                issue.status
+            )))
+        } else if !matches!(
+            task.status,
+            TaskStatus::NotStarted | TaskStatus::Failed | TaskStatus::Canceled
+        ) {
+            Some(AppError::FailedPrecondition(format!(
+                "task {task_id} is {}: its checks no longer decide anything",
+                task.status
+            )))
+        } else if reason.is_empty() {
+            Some(AppError::invalid(
+                "reason",
+                "say why the checks are overridden",
+            ))
+        } else if reason.chars().count() > 1000 {
+            Some(AppError::invalid("reason", "at most 1000 characters"))
+        } else {
+            None
+        };
+        let detail = json!({"reason": reason, "blocking": blocking});
+        self.audited(caller, "issues.override-checks", &resource, detail, async {
+            if let Some(err) = refusal {
+                return Err(err);
+            }
+            if !self
+                .store
+                .override_task_checks(task.id, task.status, caller.id(), reason)
+                .await?
+            {
+                let now = self.store.task(task.id).await?;
+                return Err(AppError::FailedPrecondition(format!(
+                    "task {task_id} became {} meanwhile: reload and try again",
+                    now.status
+                )));
+            }
+            let payload = json!({
+                "task_id": task.id, "target": target(&task), "reason": reason,
+                "checks": blocking,
+            });
+            self.store
+                .append_issue_activity(
+                    issue.id,
+                    caller.id(),
+                    ActivityKind::ChecksOverridden,
+                    &payload,
+                )
+                .await?;
+            self.wake_runner();
+            Ok(self.store.task(task.id).await?)
+        })
+        .await
+    }
+
     /// Cancel an open issue: its queued and running tasks are cancelled
     /// (a running statement is interrupted on the server by its runner).
     pub async fn cancel_issue(

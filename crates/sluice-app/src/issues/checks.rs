@@ -190,19 +190,29 @@ impl App {
         Outcome::new(diagnostics.iter().map(diagnostic).collect())
     }
 
-    /// The SQL review rules of the environment's policy, on the database's
-    /// last synced schema.
+    /// The SQL review rules of the review config that applies (the
+    /// environment's, else the project's, else the default for the
+    /// environment's protection), on the database's last synced schema.
     async fn review_check(
         &self,
         dialect: sluice_schema::Dialect,
         task: &Task,
     ) -> AppResult<Outcome> {
         let environment = self.store.environment(&task.environment_id).await?;
-        let policy = if environment.protected {
-            sluice_lint::Policy::strict_production()
-        } else {
-            sluice_lint::Policy::lenient_development()
+        let project = self.store.issue(task.issue_id).await?.project_id;
+        let review = match self.resolve_review(&environment, Some(&project)).await {
+            Ok(review) => review,
+            // A config that cannot be read blocks rather than checks less.
+            Err(crate::AppError::FailedPrecondition(why)) => {
+                return Ok(Outcome::new(vec![finding(
+                    PlanCheckLevel::Error,
+                    "Review config unreadable",
+                    why,
+                )]));
+            }
+            Err(err) => return Err(err),
         };
+        let policy = &review.policy;
         let catalog: Option<sluice_schema::Catalog> = match task.db_id {
             Some(db_id) => self
                 .store
@@ -212,24 +222,16 @@ impl App {
             None => None,
         };
         let diagnostics: Vec<_> =
-            sluice_lint::lint(dialect, &task.statement, &policy, catalog.as_ref())
+            sluice_lint::lint(dialect, &task.statement, policy, catalog.as_ref())
                 .into_iter()
                 .filter(|d| d.rule != "syntax")
                 .collect();
         let mut results: Vec<Value> = diagnostics.iter().map(diagnostic).collect();
         if results.is_empty() {
-            let policy_name = if environment.protected {
-                "strict_production"
-            } else {
-                "lenient_development"
-            };
             results.push(finding(
                 PlanCheckLevel::Success,
                 "OK",
-                format!(
-                    "no finding under the {policy_name} review policy of {}",
-                    environment.id
-                ),
+                format!("no finding under the {}", review.description),
             ));
         }
         Ok(Outcome::new(results))

@@ -12,8 +12,8 @@ mod view;
 pub use actions::{TaskAction, target};
 pub use file::{IssueInput, IssuePatch, NewDatabaseInput};
 pub use view::{
-    ApprovalView, CheckView, IssueSummary, IssueView, PipelineView, PrincipalRef, RunView,
-    StageView, TaskView, stage_status,
+    ApprovalView, CheckView, IssueSummary, IssueView, OverrideView, PipelineView, PrincipalRef,
+    RunView, StageView, TaskView, stage_status,
 };
 
 use crate::{App, AppResult, Caller, Permission};

@@ -75,7 +75,8 @@ impl std::fmt::Display for Waiting {
     }
 }
 
-/// Whether the checks of a task let it run.
+/// Whether the checks of a task let it run: all done, none with an ERROR
+/// unless the task's checks were overridden.
 pub fn checks_state(task: &Task, checks: &[PlanCheckRun]) -> Result<(), Waiting> {
     for kind in required_checks(task.task_type) {
         match checks
@@ -85,7 +86,11 @@ pub fn checks_state(task: &Task, checks: &[PlanCheckRun]) -> Result<(), Waiting>
             None => return Err(Waiting::Checks),
             Some(c) if c.status == PlanCheckStatus::Running => return Err(Waiting::Checks),
             Some(c) if c.level == PlanCheckLevel::Error || c.status == PlanCheckStatus::Failed => {
-                return Err(Waiting::CheckFailed(*kind));
+                // A workspace Owner or DBA overrode the blocking checks of
+                // this SQL (new SQL clears the override).
+                if task.checks_overridden_at.is_none() {
+                    return Err(Waiting::CheckFailed(*kind));
+                }
             }
             Some(_) => {}
         }

@@ -132,8 +132,20 @@ pub struct TaskView {
     pub checks_level: String,
     pub checks: Vec<CheckView>,
     pub latest_run: Option<RunView>,
-    /// The actions the viewer may take now: run, retry, skip, cancel.
+    /// Who overrode the task's blocking checks, why and when (until its
+    /// SQL changes).
+    pub checks_overridden: Option<OverrideView>,
+    /// The actions the viewer may take now: run, retry, skip, cancel,
+    /// override-checks.
     pub actions: Vec<&'static str>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OverrideView {
+    pub by: PrincipalRef,
+    pub reason: String,
+    #[serde(serialize_with = "rfc3339")]
+    pub at: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -217,9 +229,20 @@ impl App {
         let mut ids: Vec<i64> = vec![issue.creator_id];
         ids.extend(runs.iter().map(|r| r.creator_id));
         ids.extend(approved.map(|a| a.principal_id));
+        ids.extend(
+            pipeline
+                .stages
+                .iter()
+                .flat_map(|s| &s.tasks)
+                .filter_map(|t| t.checks_overridden_by),
+        );
         let people = self.principal_refs(ids).await?;
         let role = self.store.project_role(project, caller.id()).await?;
         let may_update = crate::permissions::allows(caller, Permission::IssuesUpdate, role);
+        let may_override = matches!(
+            caller.role(),
+            sluice_store::WorkspaceRole::Owner | sluice_store::WorkspaceRole::Dba
+        );
 
         let asking = policy::approval_policies(
             pipeline
@@ -295,10 +318,28 @@ impl App {
                         }
                     }
                 }
+                // A workspace Owner or DBA may override a check that
+                // blocks a task waiting to start.
+                if open
+                    && may_override
+                    && task.status == TaskStatus::NotStarted
+                    && matches!(readiness, Err(Waiting::CheckFailed(_)))
+                {
+                    actions.push("override-checks");
+                }
                 let latest = runs
                     .iter()
                     .filter(|r| r.task_id == task.id)
                     .max_by_key(|r| r.attempt);
+                let checks_overridden = match (task.checks_overridden_by, task.checks_overridden_at)
+                {
+                    (Some(by), Some(at)) => people.get(&by).map(|by| OverrideView {
+                        by: by.clone(),
+                        reason: task.checks_override_reason.clone(),
+                        at,
+                    }),
+                    _ => None,
+                };
                 tasks.push(TaskView {
                     id: task.id,
                     target: target(task),
@@ -313,6 +354,7 @@ impl App {
                     checks_level: checks_level(&task_checks),
                     checks: task_checks.iter().map(|c| check_view(c)).collect(),
                     latest_run: latest.map(|r| run_view(r, &people)),
+                    checks_overridden,
                     actions,
                 });
             }

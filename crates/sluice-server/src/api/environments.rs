@@ -76,6 +76,11 @@ pub struct UpdateEnvironment {
     pub rollout: Option<String>,
     /// Who may start, retry, skip and cancel tasks here (at least one role).
     pub rollout_roles: Option<Vec<String>>,
+    /// The SQL review config to review changes here with (its id), or
+    /// null to fall back to the project's config or the default.
+    #[serde(default, deserialize_with = "super::review_configs::present")]
+    #[schema(value_type = Option<String>)]
+    pub review_config: Option<Option<String>>,
 }
 
 fn policy_roles(
@@ -126,8 +131,8 @@ impl UpdateEnvironment {
     }
 }
 
-/// Change an environment's title, protection, and approval and rollout
-/// policy. Setting any policy field stores a policy of its own; until
+/// Change an environment's title, protection, approval and rollout
+/// policy, and SQL review config (`review_config`: an id, or null). Setting any policy field stores a policy of its own; until
 /// then the environment follows the default for `protected`.
 #[utoipa::path(patch, path = "/v1/environments/{id}", tag = "environments", params(("id" = String, Path)),
     request_body = UpdateEnvironment, responses((status = 200, body = EnvironmentView), (status = 400, body = crate::error::ErrorBody)),
@@ -140,7 +145,14 @@ pub async fn update(
 ) -> Result<Json<EnvironmentView>, ApiError> {
     let policy = req.policy_patch()?;
     let mut env = None;
-    if policy.is_empty() || req.title.is_some() || req.protected.is_some() {
+    if let Some(config) = &req.review_config {
+        env = Some(
+            s.app
+                .set_environment_review_config(&caller, &id, config.as_deref())
+                .await?,
+        );
+    }
+    if (policy.is_empty() && env.is_none()) || req.title.is_some() || req.protected.is_some() {
         env = Some(
             s.app
                 .update_environment(&caller, &id, req.title.as_deref(), req.protected)

@@ -379,6 +379,32 @@ pub async fn cancel_task(
     task_action(&s, &caller, path, TaskAction::Cancel, "").await
 }
 
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OverrideChecks {
+    /// Why the task may run despite its blocking checks.
+    pub reason: String,
+}
+
+/// Override a task's blocking checks, saying why (workspace Owner or DBA).
+/// Recorded on the task until its SQL changes, in the timeline
+/// (CHECKS_OVERRIDDEN) and in the audit log.
+#[utoipa::path(post, path = "/v1/projects/{id}/issues/{number}/tasks/{task}/override-checks", tag = "issues",
+    params(("id" = String, Path), ("number" = i64, Path), ("task" = i64, Path)), request_body = OverrideChecks,
+    responses((status = 200, description = "the issue"), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)),
+    extensions(("x-permission" = json!("review-configs.manage"))))]
+pub async fn override_checks(
+    State(s): State<AppState>,
+    Authed(caller): Authed,
+    ApiPath((id, number, task)): ApiPath<(String, i64, i64)>,
+    ApiJson(req): ApiJson<OverrideChecks>,
+) -> Result<Json<IssueView>, ApiError> {
+    s.app
+        .override_checks(&caller, &id, number, task, &req.reason)
+        .await?;
+    Ok(Json(s.app.issue_view(&caller, &id, number).await?))
+}
+
 /// The runs of a task, by attempt.
 #[derive(Serialize)]
 pub struct RunList {

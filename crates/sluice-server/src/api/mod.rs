@@ -14,6 +14,7 @@ mod environments;
 mod instances;
 mod issues;
 mod projects;
+pub mod review_configs;
 mod users;
 pub mod views;
 
@@ -113,6 +114,13 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(issues::task_runs))
         .routes(routes!(issues::list_comments, issues::add_comment))
         .routes(routes!(issues::activity))
+        .routes(routes!(issues::override_checks))
+        .routes(routes!(review_configs::list, review_configs::create))
+        .routes(routes!(
+            review_configs::get,
+            review_configs::update,
+            review_configs::delete
+        ))
         .routes(routes!(audit::list))
         .route("/v1/openapi.json", axum::routing::get(openapi_json))
         .fallback(not_found)

@@ -67,6 +67,11 @@ pub struct UpdateProject {
     pub key: Option<String>,
     /// Let an issue's creator approve it (when they hold an approver role).
     pub allow_self_approval: Option<bool>,
+    /// The SQL review config for the project's changes (its id), or null;
+    /// an environment's own config wins. Needs `review-configs.manage`.
+    #[serde(default, deserialize_with = "super::review_configs::present")]
+    #[schema(value_type = Option<String>)]
+    pub review_config: Option<Option<String>>,
 }
 
 #[utoipa::path(patch, path = "/v1/projects/{id}", tag = "projects", params(("id" = String, Path)),
@@ -79,7 +84,17 @@ pub async fn update(
     ApiJson(req): ApiJson<UpdateProject>,
 ) -> Result<Json<ProjectView>, ApiError> {
     let mut project = None;
-    if req.allow_self_approval.is_none() || req.title.is_some() || req.key.is_some() {
+    if let Some(config) = &req.review_config {
+        project = Some(
+            s.app
+                .set_project_review_config(&caller, &id, config.as_deref())
+                .await?,
+        );
+    }
+    if (req.allow_self_approval.is_none() && project.is_none())
+        || req.title.is_some()
+        || req.key.is_some()
+    {
         project = Some(
             s.app
                 .update_project(&caller, &id, req.title.as_deref(), req.key.as_deref())

@@ -76,6 +76,8 @@ pub struct EnvironmentView {
     /// True while no policy was set: `policy` is then the default for
     /// `protected` and follows it.
     pub policy_is_default: bool,
+    /// The SQL review config attached here, if any.
+    pub review_config: Option<String>,
     pub archived: bool,
     pub created_at: String,
     pub updated_at: String,
@@ -112,6 +114,7 @@ impl From<&Environment> for EnvironmentView {
                 rollout_roles: role_names(&policy.rollout_roles),
             },
             policy_is_default: !e.has_custom_policy(),
+            review_config: e.review_config_id.clone(),
             archived: e.archived,
             created_at: timestamp(e.created_at),
             updated_at: timestamp(e.updated_at),
@@ -190,6 +193,8 @@ pub struct ProjectView {
     pub is_default: bool,
     /// Whether an issue's creator may approve it.
     pub allow_self_approval: bool,
+    /// The SQL review config attached to the project, if any.
+    pub review_config: Option<String>,
     pub archived: bool,
     pub created_at: String,
     pub updated_at: String,
@@ -203,6 +208,7 @@ impl From<&Project> for ProjectView {
             key: p.key.clone(),
             is_default: p.is_default,
             allow_self_approval: p.allow_self_approval,
+            review_config: p.review_config_id.clone(),
             archived: p.archived,
             created_at: timestamp(p.created_at),
             updated_at: timestamp(p.updated_at),

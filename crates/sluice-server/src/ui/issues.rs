@@ -1128,6 +1128,9 @@ fn activity_words(kind: ActivityKind, payload: &Value) -> String {
         ActivityKind::Canceled => "canceled the issue".into(),
         ActivityKind::Reopened => "reopened the issue".into(),
         ActivityKind::Commented => "commented".into(),
+        ActivityKind::ChecksOverridden => {
+            with_reason(format!("overrode the blocking checks of {target}"))
+        }
     }
 }
 
