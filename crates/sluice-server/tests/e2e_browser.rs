@@ -1,7 +1,9 @@
 //! The web UI as a person uses it: headless Chromium, driven through
 //! chromedriver, against the real server on a socket. Signs up, builds a
-//! small estate through the forms, checks the lists, and saves screenshots
-//! of the main pages for a reviewer.
+//! small estate through the forms, checks the lists, then takes a schema
+//! change from filing to production: the owner files it, the runner applies
+//! it to test by itself, a DBA approves and runs prod, and the changelog
+//! shows what changed. Saves screenshots of the main pages for a reviewer.
 //!
 //! Needs the Debian packages `chromium` and `chromium-driver`; without them
 //! the test fails and says so (it never skips).
@@ -125,18 +127,58 @@ impl Browser {
 
     /// Wait until the page shows `text` (after a submit navigates).
     async fn wait_for(&self, text: &str) {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        self.wait_until(&format!("the page to show {text:?}"), 10, |s| {
+            s.contains(text)
+        })
+        .await;
+    }
+
+    /// Wait, without reloading, until the page's current content passes
+    /// `ok`: what a person sees when they leave the page open.
+    async fn wait_until(&self, what: &str, secs: u64, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(secs);
         loop {
             let source = self.source().await;
-            if source.contains(text) {
-                return;
+            if ok(&source) {
+                return source;
             }
             assert!(
                 Instant::now() < deadline,
-                "the page never showed {text:?}; it shows:\n{source}"
+                "waited {secs} s for {what}; the page shows:\n{source}"
             );
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// Reload the page every half second until its content passes `ok`.
+    async fn reload_until(&self, what: &str, secs: u64, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let source = self.source().await;
+            if ok(&source) {
+                return source;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "reloaded for {secs} s waiting for {what}; the page shows:\n{source}"
+            );
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            self.client.refresh().await.expect("reload");
+        }
+    }
+
+    async fn sign_in(&self, email: &str, password: &str, then_shows: &str) {
+        self.goto("/login").await;
+        self.wait_for("Sign in").await;
+        self.fill("email", email).await;
+        self.fill("password", password).await;
+        self.submit(then_shows).await;
+    }
+
+    async fn sign_out(&self) {
+        self.click("header form button").await;
+        self.wait_for("Sign in").await;
+        assert_eq!(self.path().await, "/login");
     }
 
     /// Type into the input labelled by `f-<name>`, as a person would.
@@ -180,6 +222,17 @@ impl Browser {
         self.wait_for(then_shows).await;
     }
 
+    /// Scroll the first element matching `css` to the top of the window.
+    async fn scroll_to(&self, css: &str) {
+        self.client
+            .execute(
+                "document.querySelector(arguments[0]).scrollIntoView()",
+                vec![serde_json::json!(css)],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("scroll to {css}: {e}"));
+    }
+
     async fn shot(&mut self, name: &str) {
         let png = self.client.screenshot().await.expect("screenshot");
         let path = self.shots.join(format!("{name}.png"));
@@ -198,6 +251,15 @@ async fn a_person_builds_an_estate_in_the_browser() {
     let secrets = SecretBox::from_base64(&SecretBox::generate_key()).expect("key");
     let app = App::new(store, secrets, AppConfig::default());
     let state = AppState::new(app.clone(), false);
+    // The task runner, as the server binary runs it, on a short tick.
+    let runner = sluice_runner::Runner::new(
+        app.clone(),
+        sluice_runner::RunnerConfig {
+            tick: Duration::from_millis(200),
+            ..Default::default()
+        },
+    )
+    .spawn();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -327,7 +389,9 @@ async fn a_person_builds_an_estate_in_the_browser() {
     b.shot("07-instances").await;
 
     // The connection works: test it, then create a real database on the
-    // PostgreSQL here, give it tables, and sync its schema.
+    // PostgreSQL here, give it tables, and sync its schema. (Not the whole
+    // instance: that visits every database on the shared server, which other
+    // tests fill.)
     b.goto("/instances/orders-pg").await;
     b.click("form[action='/instances/orders-pg/test'] button")
         .await;
@@ -343,10 +407,6 @@ async fn a_person_builds_an_estate_in_the_browser() {
     b.fill("name", &db_name).await;
     b.submit(&format!("Database {db_name}")).await;
     pg_exec(&db_name, SHOP_SCHEMA).await;
-    b.goto("/instances/orders-pg").await;
-    b.click("form[action='/instances/orders-pg/sync'] button")
-        .await;
-    b.wait_for("Synced:").await;
     let page = format!("/instances/orders-pg/databases/{db_name}");
     b.goto(&page).await;
     b.click(&format!("form[action='{page}/sync'] button")).await;
@@ -403,6 +463,194 @@ async fn a_person_builds_an_estate_in_the_browser() {
     assert!(b.source().await.contains("instances.create"));
     b.shot("12-audit-log").await;
 
+    // ---------------------------------------------------------------------
+    // A schema change from filing to production.
+
+    // Production gets its own instance (the same PostgreSQL server here)
+    // and a database shaped like the test one, moved into the project.
+    b.goto("/instances/new").await;
+    b.fill("title", "Orders PG prod").await;
+    b.fill("id", "orders-pg-prod").await;
+    b.choose("engine", "POSTGRES").await;
+    b.choose("environment", "prod").await;
+    b.fill("host", "127.0.0.1").await;
+    b.fill("port", "5432").await;
+    b.fill("username", "postgres").await;
+    b.fill("password", "browser-secret").await;
+    b.submit("Instance Orders PG prod added.").await;
+    assert_eq!(b.path().await, "/instances/orders-pg-prod");
+    let prod_db = format!("{db_name}_prod");
+    let _drop_prod = DropPgDatabase(prod_db.clone());
+    b.goto("/instances/orders-pg-prod/databases").await;
+    b.fill("name", &prod_db).await;
+    b.submit(&format!("Database {prod_db}")).await;
+    pg_exec(&prod_db, SHOP_SCHEMA).await;
+    let prod_page = format!("/instances/orders-pg-prod/databases/{prod_db}");
+    b.goto(&prod_page).await;
+    b.click(&format!("form[action='{prod_page}/sync'] button"))
+        .await;
+    b.wait_for("Schema synced").await;
+    b.goto(&prod_page).await;
+    b.choose("project", "shop").await;
+    b.submit("Database saved.").await;
+    assert!(b.source().await.contains(">Shop<"), "prod database moved");
+    b.shot("14-database-prod").await;
+
+    // A second person, a DBA, to approve what the owner files.
+    b.goto("/settings/users").await;
+    b.fill("name", "Dana DBA").await;
+    b.fill("email", "dana@example.com").await;
+    b.fill("password", "dba-password-1").await;
+    b.choose("role", "DBA").await;
+    b.submit("User dana@example.com created as DBA.").await;
+    assert!(b.source().await.contains("Dana DBA"));
+    b.shot("15-settings-user-created").await;
+
+    // The owner files the change for both databases, grouped by stage.
+    b.goto("/projects/shop/issues/new").await;
+    let form = b.source().await;
+    assert!(
+        form.find(&db_name).unwrap() < form.find(&prod_db).unwrap(),
+        "the test database is listed before prod"
+    );
+    b.choose("type", "SCHEMA_CHANGE").await;
+    b.fill("title", "Add refunds").await;
+    b.click(&format!("input[name=target][value='orders-pg/{db_name}']"))
+        .await;
+    b.click(&format!(
+        "input[name=target][value='orders-pg-prod/{prod_db}']"
+    ))
+    .await;
+    b.fill("statement", REFUNDS).await;
+    b.shot("16-issue-new").await;
+
+    // Another session holds the name `refunds` in the test database, so
+    // the change cannot finish before the issue page is open: the page
+    // must then follow it by itself.
+    let blocker = pg_hold_name(&db_name).await;
+    b.submit("Issue #1 filed.").await;
+    assert_eq!(b.path().await, "/projects/shop/issues/1");
+    let filed = b.source().await;
+    for text in [
+        "Add refunds",
+        "Olive Owner",
+        "Test",
+        "Production",
+        "approval required",
+    ] {
+        assert!(filed.contains(text), "the issue page shows {text}");
+    }
+    assert!(
+        filed.contains("refreshes by itself"),
+        "the page says it follows the work"
+    );
+    assert!(
+        !stage_of(&filed, "Test").contains(">DONE<"),
+        "nothing is done while the name is held"
+    );
+    b.shot("17-issue-filed").await;
+    pg_release(blocker).await;
+
+    // Left open, the page updates itself until the test task is done.
+    b.wait_until("the test task to be DONE (live refresh)", 60, |s| {
+        stage_of(s, "Test").contains("badge done\">DONE<")
+    })
+    .await;
+
+    // The test task's runs, with the statement log.
+    b.click("ol.pipeline li.stage:first-child a.task-target")
+        .await;
+    let test_done = b
+        .wait_until("the log of the test task", 10, |s| {
+            s.contains("Attempt 1") && s.contains("class=\"log\"")
+        })
+        .await;
+    assert!(
+        log_of(&test_done).contains("CREATE TABLE refunds"),
+        "the log shows the statement"
+    );
+    assert!(test_done.contains(&format!("Task <code>orders-pg/{db_name}</code>")));
+    // Prod waits for an approval.
+    let prod = stage_of(&test_done, "Production");
+    assert!(
+        prod.contains("approval"),
+        "the prod stage waits for approval: {prod}"
+    );
+    assert!(!prod.contains(">DONE<"));
+    b.shot("18-issue-test-done").await;
+    b.scroll_to("section.task-detail h3:last-of-type").await;
+    b.shot("19-issue-test-log").await;
+
+    // The owner filed it, so by default they may not approve it.
+    assert!(
+        !test_done.contains("action=\"/projects/shop/issues/1/approve\""),
+        "the creator is not offered to approve their own issue"
+    );
+
+    // The DBA signs in, sees it waiting on the home page, approves and
+    // runs the prod stage.
+    b.sign_out().await;
+    b.sign_in("dana@example.com", "dba-password-1", "Dana DBA")
+        .await;
+    let home = b.source().await;
+    assert!(
+        home.contains("Add refunds") && home.contains("to approve"),
+        "the DBA's home page lists the issue waiting for them"
+    );
+    b.shot("20-home-dba").await;
+    b.goto("/projects/shop/issues/1").await;
+    b.wait_for("Approval").await;
+    b.shot("21-issue-waiting-approval").await;
+    b.click("form[action='/projects/shop/issues/1/approve'] button")
+        .await;
+    b.wait_for("Approved by").await;
+    let approved = b.source().await;
+    assert!(
+        approval_box(&approved).contains("Dana DBA"),
+        "the approval names the DBA"
+    );
+    assert!(approval_box(&approved).contains("APPROVED"));
+    b.shot("22-issue-approved").await;
+    b.click("form[action='/projects/shop/issues/1/stages/prod/run'] button")
+        .await;
+    b.wait_for("Stage prod started").await;
+    b.wait_until("the prod task to be DONE", 60, |s| {
+        stage_of(s, "Production").contains("badge done\">DONE<")
+    })
+    .await;
+    let done = b
+        .reload_until("the issue to be DONE", 30, |s| issue_badge(s) == "DONE")
+        .await;
+    assert!(log_of(&done).contains("CREATE TABLE refunds"));
+    assert!(done.contains(&format!("Task <code>orders-pg-prod/{prod_db}</code>")));
+    assert!(done.contains("by Dana DBA"), "the DBA ran prod");
+    b.shot("23-issue-done").await;
+
+    // The prod database's changelog: the entry, its statement and the
+    // schema before and after.
+    b.goto(&prod_page).await;
+    b.click("nav.tabs a[href$='/changelog']").await;
+    b.wait_for("Add refunds").await;
+    b.shot("24-database-changelog").await;
+    b.click("table a[href*='/changelog/']").await;
+    let entry = b
+        .wait_until("the changelog entry", 10, |s| {
+            s.contains("Schema before and after")
+        })
+        .await;
+    assert!(entry.contains("CREATE TABLE refunds"), "the statement");
+    assert!(entry.contains("Dana DBA"), "who applied it");
+    assert!(
+        entry.contains("class=\"d-add\"") && entry.contains("refunds"),
+        "the diff adds the refunds table"
+    );
+    b.shot("25-changelog-entry").await;
+
+    // Back to the owner to tidy up.
+    b.sign_out().await;
+    b.sign_in("olive@example.com", "correct-horse", "Olive Owner")
+        .await;
+
     // Archiving sits behind a confirmation that needs no script.
     b.goto("/instances/orders-pg").await;
     b.click("details.confirm summary").await;
@@ -411,9 +659,7 @@ async fn a_person_builds_an_estate_in_the_browser() {
     b.wait_for("Instance Orders PG archived.").await;
 
     // Sign out.
-    b.click("header form button").await;
-    b.wait_for("Sign in").await;
-    assert_eq!(b.path().await, "/login");
+    b.sign_out().await;
 
     println!("screenshots saved in {}:", b.shots.display());
     for path in &b.saved {
@@ -422,6 +668,7 @@ async fn a_person_builds_an_estate_in_the_browser() {
     b.client.close().await.expect("close the browser");
     let _ = stop.send(());
     let _ = server.await;
+    runner.abort();
     drop(driver);
 }
 
@@ -438,6 +685,62 @@ CREATE INDEX orders_customer_idx ON orders (customer_id, placed_at DESC);
 CREATE VIEW order_total AS SELECT l.order_id, sum(l.quantity * p.price) AS total
     FROM order_line l JOIN product p ON p.id = l.product_id GROUP BY l.order_id;
 ";
+
+const REFUNDS: &str = "CREATE TABLE refunds (id bigint PRIMARY KEY, order_id bigint NOT NULL, amount numeric(10,2) NOT NULL);";
+
+/// The part of the issue page for the stage titled `title`.
+fn stage_of<'a>(page: &'a str, title: &str) -> &'a str {
+    let head = format!("<h3>{title}</h3>");
+    page.split("<li class=\"stage ")
+        .find(|s| s.contains(&head))
+        .map(|s| s.split("</ul>").next().unwrap_or(s))
+        .unwrap_or("")
+}
+
+/// The statement log of the selected task's runs.
+fn log_of(page: &str) -> &str {
+    page.split("<h3>Runs</h3>").nth(1).unwrap_or("")
+}
+
+fn approval_box(page: &str) -> &str {
+    page.split("id=\"approval-h\"")
+        .nth(1)
+        .and_then(|s| s.split("</section>").next())
+        .unwrap_or("")
+}
+
+/// The issue's status badge at the top of its page.
+fn issue_badge(page: &str) -> &str {
+    page.split("<p class=\"issue-facts\">")
+        .nth(1)
+        .and_then(|s| s.split("</span>").next())
+        .and_then(|s| s.rsplit('>').next())
+        .unwrap_or("")
+}
+
+/// Another session creating `refunds` in an open transaction: anyone else
+/// creating that name waits until it ends.
+async fn pg_hold_name(database: &str) -> sqlx::PgConnection {
+    use sqlx::Connection;
+    let url = format!("postgres://postgres@127.0.0.1:5432/{database}");
+    let mut conn = sqlx::PgConnection::connect(&url)
+        .await
+        .expect("PostgreSQL on 127.0.0.1:5432");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(
+        "BEGIN; CREATE TABLE refunds (held int);".to_string(),
+    ))
+    .execute(&mut conn)
+    .await
+    .expect("hold the name refunds");
+    conn
+}
+
+async fn pg_release(mut conn: sqlx::PgConnection) {
+    sqlx::raw_sql(sqlx::AssertSqlSafe("ROLLBACK".to_string()))
+        .execute(&mut conn)
+        .await
+        .expect("release the name refunds");
+}
 
 async fn pg_exec(database: &str, sql: &str) {
     use sqlx::Connection;
