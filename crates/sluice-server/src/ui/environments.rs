@@ -186,6 +186,11 @@ struct ShowPage {
     can_delete: bool,
     policy: PolicyView,
     policy_errors: FormErrors,
+    /// The SQL review config attached here, what applies, and the choices.
+    review_config: Option<String>,
+    review_default: &'static str,
+    review_choices: Vec<super::review::ConfigChoice>,
+    can_attach_review: bool,
 }
 
 async fn show_page(
@@ -246,6 +251,13 @@ async fn show_page_with(
         )
     });
     let policy = PolicyView::new(&policy_form, &env);
+    let review_choices = super::review::config_choices(
+        state,
+        ctx,
+        env.review_config_id.as_deref(),
+        "None: the project's config, or the default",
+    )
+    .await;
     let page = ShowPage {
         l: ctx
             .layout(Section::Environments, env.title.clone())
@@ -263,6 +275,11 @@ async fn show_page_with(
         can_delete: ctx.can(Permission::EnvironmentsDelete),
         policy,
         policy_errors,
+        review_config: env.review_config_id.clone(),
+        review_default: sluice_app::review::default_template(env.protected),
+        review_choices,
+        can_attach_review: ctx.can(Permission::ReviewConfigsManage)
+            && ctx.can(Permission::EnvironmentsUpdate),
     };
     ctx.render(status, &page)
 }

@@ -687,6 +687,10 @@ pub struct TaskCard {
     pub can_retry: bool,
     pub can_skip: bool,
     pub can_cancel: bool,
+    /// A workspace Owner or DBA may override the check that blocks it.
+    pub can_override: bool,
+    /// "Checks overridden by Dana DBA: reason", or empty.
+    pub overridden: String,
     pub selected: bool,
 }
 
@@ -745,6 +749,8 @@ pub struct TaskDetail {
     pub class: &'static str,
     pub version: String,
     pub skip_reason: String,
+    /// "Checks overridden by Dana DBA on 2025-03-01 14:05 UTC: reason", or empty.
+    pub overridden: String,
     pub lines: Vec<String>,
     pub checks: Vec<CheckRow>,
     pub runs: Vec<RunRow>,
@@ -984,6 +990,11 @@ fn live_of(
                         running = true;
                     }
                     let is_selected = Some(t.id) == chosen;
+                    let overridden = t
+                        .checks_overridden
+                        .as_ref()
+                        .map(|o| format!("Checks overridden by {}: {}", o.by.name, o.reason))
+                        .unwrap_or_default();
                     if is_selected {
                         let mut runs: Vec<RunRow> = runs
                             .iter()
@@ -1006,6 +1017,18 @@ fn live_of(
                             class: status_class(t.status),
                             version: t.version.clone(),
                             skip_reason: t.skip_reason.clone(),
+                            overridden: t
+                                .checks_overridden
+                                .as_ref()
+                                .map(|o| {
+                                    format!(
+                                        "Checks overridden by {} on {}: {}",
+                                        o.by.name,
+                                        when(o.at),
+                                        o.reason
+                                    )
+                                })
+                                .unwrap_or_default(),
                             lines: t.statement.lines().map(str::to_string).collect(),
                             checks: t
                                 .checks
@@ -1046,6 +1069,8 @@ fn live_of(
                         can_retry: has(TaskAction::Retry),
                         can_skip: has(TaskAction::Skip),
                         can_cancel: has(TaskAction::Cancel),
+                        can_override: t.actions.contains(&"override-checks"),
+                        overridden,
                         selected: is_selected,
                     }
                 })
@@ -1535,6 +1560,9 @@ async fn task_action(
     let (Some(number), Ok(task_id)) = (parse_number(&n), task.parse::<i64>()) else {
         return no_issue(&ctx, &n);
     };
+    if action == "override-checks" {
+        return override_checks(state, ctx, id, number, task_id, form.reason).await;
+    }
     let (action, done) = match action.as_str() {
         "run" => (TaskAction::Run, "queued"),
         "retry" => (TaskAction::Retry, "queued again"),
@@ -1558,6 +1586,51 @@ async fn task_action(
             &back(&id, number, Some(task_id)),
             &format!(
                 "Task {} {done}.",
+                match &t.database_name {
+                    Some(db) => format!("{}/{db}", t.instance_id),
+                    None => t.instance_id.clone(),
+                }
+            ),
+        ),
+        Err(AppError::InvalidArgument { field, message }) => {
+            let extras = Extras {
+                alert: Some(format!("{field}: {message}")),
+                ..Default::default()
+            };
+            issue_page(
+                &state,
+                &ctx,
+                &id,
+                number,
+                Some(task_id),
+                extras,
+                StatusCode::BAD_REQUEST,
+            )
+            .await
+        }
+        Err(err) => refused(&state, &ctx, &id, number, Some(task_id), err).await,
+    }
+}
+
+/// A workspace Owner or DBA lets a task blocked by a check run, saying why.
+async fn override_checks(
+    state: AppState,
+    ctx: Ctx,
+    id: String,
+    number: i64,
+    task_id: i64,
+    reason: String,
+) -> Response {
+    match state
+        .app
+        .override_checks(&ctx.caller, &id, number, task_id, &reason)
+        .await
+    {
+        Ok(t) => redirect_notice(
+            &state,
+            &back(&id, number, Some(task_id)),
+            &format!(
+                "Checks of {} overridden: it may run now.",
                 match &t.database_name {
                     Some(db) => format!("{}/{db}", t.instance_id),
                     None => t.instance_id.clone(),

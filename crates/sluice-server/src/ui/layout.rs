@@ -17,6 +17,7 @@ pub enum Section {
     Databases,
     Instances,
     Environments,
+    Review,
     Audit,
     Settings,
 }
@@ -65,7 +66,7 @@ pub fn role_word(role: sluice_store::WorkspaceRole) -> &'static str {
 
 impl Layout {
     pub fn signed_in(ctx: &Ctx, section: Section, title: String, notice: Option<String>) -> Layout {
-        let items: [(Section, &'static str, &'static str, bool); 8] = [
+        let items: [(Section, &'static str, &'static str, bool); 9] = [
             (Section::Home, "/", "Home", true),
             (Section::Projects, "/projects", "Projects", true),
             (Section::Issues, "/issues", "Issues", true),
@@ -81,6 +82,12 @@ impl Layout {
                 "/environments",
                 "Environments",
                 ctx.can(Permission::EnvironmentsGet),
+            ),
+            (
+                Section::Review,
+                "/review-configs",
+                "SQL review",
+                ctx.can(Permission::ReviewConfigsGet),
             ),
             (
                 Section::Audit,

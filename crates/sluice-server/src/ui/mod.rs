@@ -25,6 +25,7 @@ mod instances;
 mod issues;
 mod layout;
 mod projects;
+mod review;
 mod schema;
 mod session;
 mod settings;
@@ -51,6 +52,7 @@ pub fn routes() -> Router<AppState> {
         .merge(schema::routes())
         .merge(issues::routes())
         .merge(changelog::routes())
+        .merge(review::routes())
         .merge(settings::routes())
         .route("/audit-logs", get(audit::list))
 }

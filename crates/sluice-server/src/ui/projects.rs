@@ -408,6 +408,10 @@ struct SettingsPage {
     p: Head,
     form: ProjectForm,
     errors: FormErrors,
+    /// The SQL review config attached to the project, and the choices.
+    review_config: Option<String>,
+    review_choices: Vec<super::review::ConfigChoice>,
+    can_attach_review: bool,
 }
 
 async fn settings_page(
@@ -439,7 +443,31 @@ async fn settings_page(
             FormErrors::none(),
         )
     });
-    ctx.render(status, &SettingsPage { l, p, form, errors })
+    let review_config = state
+        .app
+        .project(&ctx.caller, id)
+        .await
+        .ok()
+        .and_then(|p| p.review_config_id);
+    let review_choices = super::review::config_choices(
+        state,
+        ctx,
+        review_config.as_deref(),
+        "None: each environment's config or its default",
+    )
+    .await;
+    ctx.render(
+        status,
+        &SettingsPage {
+            l,
+            p,
+            form,
+            errors,
+            review_config,
+            review_choices,
+            can_attach_review: ctx.can(Permission::ReviewConfigsManage),
+        },
+    )
 }
 
 async fn settings(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
