@@ -15,6 +15,7 @@ use sqlparser::dialect::{
     Dialect as ParserDialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect,
 };
 use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
 
 use crate::context::{Context, RowEstimator, Source};
 use crate::diagnostic::{Diagnostic, Level};
@@ -115,9 +116,7 @@ impl Linter {
                 }
                 _ => &statement.text,
             };
-            let parsed = Parser::new(parser_dialect)
-                .try_with_sql(parse_text)
-                .and_then(|mut p| p.parse_statements());
+            let parsed = parse(parser_dialect, parse_text);
             let parsed = match parsed {
                 Ok(parsed) => parsed,
                 Err(err) => {
@@ -160,6 +159,62 @@ pub fn lint(
     catalog: Option<&Catalog>,
 ) -> Vec<Diagnostic> {
     Linter::new(dialect, policy).lint(text, catalog)
+}
+
+/// The most tokens one expression may chain, counted along the deepest
+/// path through parentheses (see [`chain_length`]).
+const MAX_CHAIN: usize = 10_000;
+
+/// Parses one statement's text. sqlparser limits nesting (parentheses,
+/// subqueries) but builds chains of operators (`a = 1 AND a = 1 AND …`,
+/// `1 + 1 + …`) into trees as deep as the chain is long, and everything
+/// that walks, prints or drops such a tree recurses: a generated WHERE of
+/// 100,000 terms overflowed the stack. A statement whose chains are longer
+/// than [`MAX_CHAIN`] tokens is reported as nested too deeply instead,
+/// which bounds the depth of every tree the rules see.
+fn parse(
+    dialect: &dyn ParserDialect,
+    text: &str,
+) -> Result<Vec<sqlparser::ast::Statement>, ParserError> {
+    let tokens = Tokenizer::new(dialect, text).tokenize_with_location()?;
+    if chain_length(&tokens) > MAX_CHAIN {
+        return Err(ParserError::RecursionLimitExceeded);
+    }
+    Parser::new(dialect)
+        .with_tokens_with_locations(tokens)
+        .parse_statements()
+}
+
+/// An upper bound on the depth of the expression trees `tokens` can
+/// parse into: the longest run of tokens not broken by a comma or a
+/// semicolon, where a run inside parentheses continues the run around
+/// them (a chain can nest chains).
+fn chain_length(tokens: &[TokenWithSpan]) -> usize {
+    // Per open group: the run length where it opened, the run now, and
+    // the longest run of any of its items (what the group adds to the run
+    // around it once it closes).
+    let mut stack: Vec<(usize, usize, usize)> = vec![(0, 0, 0)];
+    let mut longest = 0;
+    for t in tokens {
+        let top = stack.len() - 1;
+        match t.token {
+            Token::Whitespace(_) => continue,
+            Token::Comma | Token::SemiColon => stack[top].1 = stack[top].0,
+            Token::LParen | Token::LBracket | Token::LBrace => {
+                let now = stack[top].1 + 1;
+                stack.push((now, now, now));
+            }
+            Token::RParen | Token::RBracket | Token::RBrace if stack.len() > 1 => {
+                let (_, _, group) = stack.pop().expect("more than one");
+                stack[top - 1].1 = group;
+            }
+            _ => stack[top].1 += 1,
+        }
+        let top = stack.len() - 1;
+        stack[top].2 = stack[top].2.max(stack[top].1);
+        longest = longest.max(stack[top].1);
+    }
+    longest
 }
 
 /// Where the CONCURRENTLY of `DROP INDEX CONCURRENTLY` is in `text`
@@ -273,6 +328,41 @@ fn split_diagnostic(err: &SplitError, level: Level) -> Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn chain(sql: &str) -> usize {
+        let tokens = Tokenizer::new(&PostgreSqlDialect {}, sql)
+            .tokenize_with_location()
+            .unwrap();
+        chain_length(&tokens)
+    }
+
+    #[test]
+    fn chains_are_measured_through_parentheses_and_reset_by_commas() {
+        assert_eq!(chain("SELECT 1"), 2);
+        assert_eq!(chain("SELECT a, b, c FROM t"), 3);
+        assert_eq!(chain("SELECT 1 + 1 + 1"), 6);
+        // A chain in parentheses adds to the chain around it.
+        assert_eq!(chain("SELECT (1 + (1 + 1)) + 1"), 10);
+        assert_eq!(chain("SELECT (1, 1, 1) + 1"), 5);
+        assert_eq!(chain("INSERT INTO t VALUES (1, 2), (3, 4)"), 6);
+        assert_eq!(chain("SELECT ((((1"), 6);
+    }
+
+    #[test]
+    fn a_chain_too_long_to_walk_is_reported_once() {
+        let sql = format!(
+            "DELETE FROM t WHERE a = 1{};",
+            " AND a = 1".repeat(MAX_CHAIN)
+        );
+        let found = lint(Dialect::Postgres, &sql, &Policy::all_rules(), None);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].rule, "syntax");
+        assert!(
+            found[0].message.contains("nested too deeply"),
+            "{}",
+            found[0].message
+        );
+    }
 
     #[test]
     fn drop_index_concurrently_is_found_after_comments() {
