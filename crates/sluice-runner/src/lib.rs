@@ -167,8 +167,11 @@ impl Runner {
             }
         }
         self.app.queue_ready_tasks(10_000).await?;
+        // The head of the queue is enough: claimed tasks leave it, so the
+        // rest move up by the next round (each task's end starts one).
+        let head = i64::try_from(self.config.max_parallel * 4).unwrap_or(i64::MAX);
         for task in store
-            .list_tasks_with_status(TaskStatus::Pending, 10_000)
+            .list_tasks_with_status(TaskStatus::Pending, head)
             .await?
         {
             if !self.reserve(&task.instance_id) {

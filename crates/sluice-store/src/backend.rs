@@ -58,6 +58,12 @@ impl Store {
             .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
+            // With WAL, NORMAL syncs at checkpoints rather than at every
+            // commit: a crash of Sluice loses nothing, a power cut may lose
+            // the last commits. That is safe here: what a lost commit could
+            // hide (a task that finished) is resolved again from the
+            // target's own history, which is the record of what ran.
+            .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
         let pool = SqlitePoolOptions::new()

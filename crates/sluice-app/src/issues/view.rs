@@ -276,6 +276,19 @@ impl App {
                 .map(|a| a.created_at),
         };
 
+        // Grouped once: an issue may have thousands of tasks.
+        let mut checks_by_task: HashMap<i64, Vec<PlanCheckRun>> = HashMap::new();
+        for check in checks {
+            checks_by_task.entry(check.task_id).or_default().push(check);
+        }
+        let mut latest_runs: HashMap<i64, &TaskRun> = HashMap::new();
+        for run in &runs {
+            let slot = latest_runs.entry(run.task_id).or_insert(run);
+            if run.attempt > slot.attempt {
+                *slot = run;
+            }
+        }
+        let no_checks = Vec::new();
         let mut stages = Vec::new();
         for stage in &pipeline.stages {
             let env: &Environment = &environments[&stage.environment_id];
@@ -283,9 +296,9 @@ impl App {
             let may_roll = policy::holds_any(caller, role, &env_policy.rollout_roles);
             let mut tasks = Vec::new();
             for task in &stage.tasks {
-                let task_checks: Vec<&PlanCheckRun> =
-                    checks.iter().filter(|c| c.task_id == task.id).collect();
-                let readiness = policy::readiness(&issue, &pipeline.stages, task, env, &checks);
+                let checks = checks_by_task.get(&task.id).unwrap_or(&no_checks);
+                let task_checks: Vec<&PlanCheckRun> = checks.iter().collect();
+                let readiness = policy::readiness(&issue, &pipeline.stages, task, env, checks);
                 let waiting_for = match (&readiness, task.status) {
                     (Err(w), TaskStatus::NotStarted) => Some(w.to_string()),
                     _ => None,
@@ -298,6 +311,9 @@ impl App {
                         TaskAction::Skip,
                         TaskAction::Cancel,
                     ] {
+                        if !action.applies_to(task.status) {
+                            continue;
+                        }
                         let startable = match action {
                             TaskAction::Run => policy::may_start_by_hand(&readiness),
                             TaskAction::Retry => {
@@ -308,12 +324,12 @@ impl App {
                                     &pipeline.stages,
                                     &probe,
                                     env,
-                                    &checks,
+                                    checks,
                                 ))
                             }
                             TaskAction::Skip | TaskAction::Cancel => true,
                         };
-                        if action.applies_to(task.status) && startable {
+                        if startable {
                             actions.push(action.as_str());
                         }
                     }
@@ -327,10 +343,7 @@ impl App {
                 {
                     actions.push("override-checks");
                 }
-                let latest = runs
-                    .iter()
-                    .filter(|r| r.task_id == task.id)
-                    .max_by_key(|r| r.attempt);
+                let latest = latest_runs.get(&task.id).copied();
                 let checks_overridden = match (task.checks_overridden_by, task.checks_overridden_at)
                 {
                     (Some(by), Some(at)) => people.get(&by).map(|by| OverrideView {

@@ -2,8 +2,8 @@
 //!
 //! A fixed handful of round trips, whatever the size of the schema: one
 //! bulk pg_catalog query per object kind ([`queries`]), all in read-only
-//! REPEATABLE READ transactions on three connections that share one
-//! exported snapshot, so they see one consistent catalog; decoded into
+//! REPEATABLE READ transactions (on a large catalog, on three connections
+//! that share one exported snapshot), so they see one consistent catalog; decoded into
 //! plain rows ([`rows`]) and assembled in memory,
 //! joined on oids through hash maps ([`assemble`]). Nothing is queried per
 //! table, so a 2,000-table database costs the same dozen queries as a
@@ -21,33 +21,35 @@ use super::{MIN_VERSION_NUM, Postgres};
 use crate::{EngineError, ErrorKind};
 use rows::Rows;
 
+/// Up to this many user relations, one connection reads the catalog.
+const SMALL_CATALOG: i64 = 200;
+
 impl Postgres {
     /// Reads `database` (the configured one when empty) into a normalized
     /// [`Catalog`]; see the module documentation.
     ///
-    /// The three heaviest queries (columns, indexes, constraints) run at
-    /// the same time on three connections that share one exported snapshot,
-    /// as `pg_dump -j` does: the catalog is read as of one instant, in
-    /// about the time of the slowest query rather than their sum.
+    /// On a large catalog the three heaviest queries (columns, indexes,
+    /// constraints) run at the same time on three connections that share
+    /// one exported snapshot, as `pg_dump -j` does: the catalog is read as
+    /// of one instant, in about the time of the slowest query rather than
+    /// their sum. A small catalog is read on one connection: there the two
+    /// extra connections (each a TLS handshake and an authentication) would
+    /// cost more than the queries they share.
     pub async fn inspect(&self, database: &str) -> Result<Catalog, EngineError> {
-        let (a, b, c) = tokio::join!(
-            self.connect(Some(database)),
-            self.connect(Some(database)),
-            self.connect(Some(database)),
-        );
-        let mut conns = [a?, b?, c?];
-        let rows = self.read_catalog(&mut conns).await;
-        for conn in conns {
-            let _ = conn.close().await;
-        }
+        let mut first = self.connect(Some(database)).await?;
+        let rows = self.read_catalog(&mut first, database).await;
+        let _ = first.close().await;
         Ok(assemble::catalog(rows?))
     }
 
-    async fn read_catalog(&self, conns: &mut [PgConnection; 3]) -> Result<Rows, EngineError> {
+    async fn read_catalog(
+        &self,
+        first: &mut PgConnection,
+        database_name: &str,
+    ) -> Result<Rows, EngineError> {
         let err = |e| self.error(e);
-        let [a, b, c] = conns;
         let timeout_ms = self.config.statement_timeout.as_millis().to_string();
-        let mut tx_a = a.begin_with(queries::BEGIN).await.map_err(err)?;
+        let mut tx_a = first.begin_with(queries::BEGIN).await.map_err(err)?;
         sqlx::query(queries::SESSION)
             .bind(&timeout_ms)
             .execute(&mut *tx_a)
@@ -68,20 +70,76 @@ impl Postgres {
                 ),
             ));
         }
-        let snapshot: String = sqlx::query_scalar(queries::EXPORT_SNAPSHOT)
-            .fetch_one(&mut *tx_a)
-            .await
-            .map_err(err)?;
-        let (tx_b, tx_c) = tokio::try_join!(
-            self.join_snapshot(b, &snapshot, &timeout_ms),
-            self.join_snapshot(c, &snapshot, &timeout_ms),
-        )?;
-        let (mut tx_b, mut tx_c) = (tx_b, tx_c);
         let indexes = if database.version_num >= 150000 {
             queries::INDEXES
         } else {
             queries::INDEXES_BEFORE_15
         };
+        let relations: i64 = sqlx::query_scalar(queries::USER_RELATIONS)
+            .fetch_one(&mut *tx_a)
+            .await
+            .map_err(err)?;
+        if relations <= SMALL_CATALOG {
+            let rows = Rows {
+                columns: fetch(&mut tx_a, queries::COLUMNS).await.map_err(err)?,
+                schemas: fetch(&mut tx_a, queries::SCHEMAS).await.map_err(err)?,
+                extensions: fetch(&mut tx_a, queries::EXTENSIONS).await.map_err(err)?,
+                sequences: fetch(&mut tx_a, queries::SEQUENCES).await.map_err(err)?,
+                index_keys: fetch(&mut tx_a, indexes).await.map_err(err)?,
+                tables: fetch(&mut tx_a, queries::TABLES).await.map_err(err)?,
+                views: fetch(&mut tx_a, queries::VIEWS).await.map_err(err)?,
+                constraints: fetch(&mut tx_a, queries::CONSTRAINTS).await.map_err(err)?,
+                enums: fetch(&mut tx_a, queries::ENUMS).await.map_err(err)?,
+                functions: fetch(&mut tx_a, queries::FUNCTIONS).await.map_err(err)?,
+                triggers: fetch(&mut tx_a, queries::TRIGGERS).await.map_err(err)?,
+                database,
+            };
+            tx_a.commit().await.map_err(err)?;
+            return Ok(rows);
+        }
+        let snapshot: String = sqlx::query_scalar(queries::EXPORT_SNAPSHOT)
+            .fetch_one(&mut *tx_a)
+            .await
+            .map_err(err)?;
+        let (b, c) = tokio::join!(
+            self.connect(Some(database_name)),
+            self.connect(Some(database_name)),
+        );
+        let (mut b, mut c) = (b?, c?);
+        let rows = self
+            .read_in_parallel(
+                tx_a,
+                &mut b,
+                &mut c,
+                &snapshot,
+                &timeout_ms,
+                indexes,
+                database,
+            )
+            .await;
+        let _ = b.close().await;
+        let _ = c.close().await;
+        rows
+    }
+
+    /// The catalog queries spread over three connections in one snapshot.
+    #[allow(clippy::too_many_arguments)]
+    async fn read_in_parallel(
+        &self,
+        mut tx_a: sqlx::Transaction<'_, sqlx::Postgres>,
+        b: &mut PgConnection,
+        c: &mut PgConnection,
+        snapshot: &str,
+        timeout_ms: &str,
+        indexes: &'static str,
+        database: rows::DatabaseRow,
+    ) -> Result<Rows, EngineError> {
+        let err = |e| self.error(e);
+        let (tx_b, tx_c) = tokio::try_join!(
+            self.join_snapshot(b, snapshot, timeout_ms),
+            self.join_snapshot(c, snapshot, timeout_ms),
+        )?;
+        let (mut tx_b, mut tx_c) = (tx_b, tx_c);
         let on_a = async {
             Ok::<_, sqlx::Error>((
                 fetch(&mut tx_a, queries::COLUMNS).await?,

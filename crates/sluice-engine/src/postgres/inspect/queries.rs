@@ -65,6 +65,13 @@ pub const SESSION: &str = "SELECT set_config('search_path', '', true), \
 /// A read-only transaction that sees one consistent snapshot of the catalog.
 pub const BEGIN: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 
+/// How many tables, views, sequences and indexes the user schemas hold:
+/// decides whether one connection or three read the catalog.
+pub const USER_RELATIONS: &str = "SELECT count(*) FROM pg_catalog.pg_class c \
+     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+     WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') \
+     AND n.nspname NOT LIKE 'pg_temp_%' AND n.nspname NOT LIKE 'pg_toast_temp_%'";
+
 /// The snapshot id that the other connections of one inspection import.
 pub const EXPORT_SNAPSHOT: &str = "SELECT pg_export_snapshot()";
 
