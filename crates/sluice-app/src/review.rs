@@ -458,10 +458,10 @@ impl App {
         let mut attached = None;
         if let Some(id) = &environment.review_config_id {
             attached = Some((format!("environment {}", environment.id), id.clone()));
-        } else if let Some(project) = project {
-            if let Some(id) = self.store.project(project).await?.review_config_id {
-                attached = Some((format!("project {project}"), id));
-            }
+        } else if let Some(project) = project
+            && let Some(id) = self.store.project(project).await?.review_config_id
+        {
+            attached = Some((format!("project {project}"), id));
         }
         if let Some((source, id)) = attached {
             let config = self.store.review_config(&id).await?;

@@ -417,10 +417,10 @@ async fn save(
     for s in &detail.rules {
         let name = s.rule.name;
         let mut patch = RulePatch::default();
-        if let Some(level) = posted.get(&format!("rules.{name}.level")) {
-            if level != s.level.as_str() {
-                patch.level = Some(level.clone());
-            }
+        if let Some(level) = posted.get(&format!("rules.{name}.level"))
+            && level != s.level.as_str()
+        {
+            patch.level = Some(level.clone());
         }
         let mut config = serde_json::Map::new();
         for o in s.rule.options {
