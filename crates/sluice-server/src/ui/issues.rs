@@ -888,8 +888,10 @@ fn text_of(v: &Value) -> String {
     }
 }
 
-/// One entry of a run's statement log, read leniently: the runner writes
-/// the engine's statement results plus errors and notes.
+/// The rows of a run's statement log as the runner writes it: one entry
+/// per statement ({number, line, text, status, duration_ms,
+/// rows_affected, applied, error}), notes from Sluice ({note, at}), and
+/// what an earlier worker wrote for the run.
 fn log_rows(log: &Value) -> Vec<LogRow> {
     let Some(items) = log.as_array() else {
         return Vec::new();
@@ -897,37 +899,29 @@ fn log_rows(log: &Value) -> Vec<LogRow> {
     items
         .iter()
         .map(|e| {
-            if let Some(s) = e.as_str() {
+            if let Some(note) = e["note"].as_str() {
                 return LogRow {
                     number: String::new(),
                     line: String::new(),
-                    text: s.to_string(),
+                    text: note.to_string(),
                     duration: String::new(),
                     rows: String::new(),
                     applied: String::new(),
                     error: String::new(),
                 };
             }
-            let first = |keys: &[&str]| -> Value {
-                keys.iter()
-                    .map(|k| &e[*k])
-                    .find(|v| !v.is_null())
-                    .cloned()
-                    .unwrap_or(Value::Null)
+            let duration = match (e["status"].as_str(), e["duration_ms"].as_f64()) {
+                (Some("RUNNING"), _) => "running…".to_string(),
+                (_, Some(ms)) if ms < 10.0 => format!("{ms:.1} ms"),
+                (_, Some(ms)) => format!("{ms:.0} ms"),
+                (_, None) => String::new(),
             };
-            let mut text = text_of(&first(&["text", "statement", "sql"]));
-            if text.is_empty() {
-                text = text_of(&first(&["note", "message", "event"]));
-            }
             LogRow {
-                number: text_of(&first(&["number", "statement_number"])),
+                number: text_of(&e["number"]),
                 line: text_of(&e["line"]),
-                text,
-                duration: first(&["duration_ms"])
-                    .as_f64()
-                    .map(|d| format!("{d} ms"))
-                    .unwrap_or_default(),
-                rows: text_of(&first(&["rows_affected", "rows"])),
+                text: text_of(&e["text"]),
+                duration,
+                rows: text_of(&e["rows_affected"]),
                 applied: match e["applied"].as_bool() {
                     Some(true) => "yes".into(),
                     Some(false) => "no".into(),
