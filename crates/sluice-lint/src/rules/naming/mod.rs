@@ -65,8 +65,7 @@ pub(crate) fn check_name_referencing(
     }
     // Patterns are validated when the policy is loaded; one that still
     // fails to compile (the default, say) checks nothing rather than panic.
-    let regex = regex::Regex::new(&pattern).ok()?;
-    if regex.is_match(name) {
+    if matches(&pattern, name)? {
         return None;
     }
     let expected = if template.contains("{{") {
@@ -81,6 +80,35 @@ pub(crate) fn check_name_referencing(
         )
         .help("rename it to match; the convention is the rule's `format` option"),
     )
+}
+
+/// Whether `name` matches `pattern`, `None` when the pattern does not
+/// compile. Compiling a regex costs far more than matching one, and a
+/// template without placeholders (naming.table, naming.column) is the same
+/// pattern for every name of a script: compiled patterns are kept per
+/// thread, up to a bound (filled templates differ per table and would
+/// otherwise grow the cache with the script).
+fn matches(pattern: &str, name: &str) -> Option<bool> {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    const KEEP: usize = 256;
+    thread_local! {
+        static COMPILED: RefCell<HashMap<String, Option<regex::Regex>>> =
+            RefCell::new(HashMap::new());
+    }
+    COMPILED.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(regex) = cache.get(pattern) {
+            return regex.as_ref().map(|r| r.is_match(name));
+        }
+        let regex = regex::Regex::new(pattern).ok();
+        let result = regex.as_ref().map(|r| r.is_match(name));
+        if cache.len() >= KEEP {
+            cache.clear();
+        }
+        cache.insert(pattern.to_string(), regex);
+        result
+    })
 }
 
 /// Words the server reserves, so an identifier spelled like one must be
