@@ -16,7 +16,10 @@
 //! - [`schema`]: the schema replay.
 //!
 //! Everything is synchronous and free of I/O, so the same code runs in
-//! `sluice lint`, in the server's plan checks and in tests.
+//! `sluice lint`, in the server's plan checks and in tests. The few rules
+//! that need the live database (row estimates, dry runs) ask a
+//! [`RowEstimator`] the caller passes to [`Linter::lint_with`]; without one
+//! they check nothing.
 //!
 //! ```
 //! use sluice_lint::{Dialect, Policy, lint};
