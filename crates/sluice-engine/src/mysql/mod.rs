@@ -43,7 +43,7 @@ impl Mysql {
         database: Option<&str>,
     ) -> Result<MySqlConnection, EngineError> {
         let c = &self.config;
-        let ssl = match c.tls {
+        let ssl = match c.effective_tls() {
             Tls::Disable => MySqlSslMode::Disabled,
             Tls::Prefer => MySqlSslMode::Preferred,
             Tls::Require => MySqlSslMode::Required,

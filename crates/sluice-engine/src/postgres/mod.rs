@@ -45,7 +45,7 @@ impl Postgres {
             } else {
                 &c.database
             });
-        let ssl = match c.tls {
+        let ssl = match c.effective_tls() {
             Tls::Disable => PgSslMode::Disable,
             Tls::Prefer => PgSslMode::Prefer,
             Tls::Require => PgSslMode::Require,
