@@ -110,13 +110,13 @@ impl App {
             .as_deref()
             .map(|t| validate::title("title", t))
             .transpose()?;
-        if let Some(secs) = patch.sync_interval_secs {
-            if !(60..=86_400).contains(&secs) {
-                return Err(AppError::invalid(
-                    "sync_interval_secs",
-                    "must be between 60 and 86400 seconds",
-                ));
-            }
+        if let Some(secs) = patch.sync_interval_secs
+            && !(60..=86_400).contains(&secs)
+        {
+            return Err(AppError::invalid(
+                "sync_interval_secs",
+                "must be between 60 and 86400 seconds",
+            ));
         }
         if let Some(env) = &patch.environment {
             validate::resource_id("environment", env)?;

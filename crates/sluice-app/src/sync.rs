@@ -109,22 +109,22 @@ impl App {
             .await?;
         let instance = self.store.instance(id).await?;
         let mut verdict = ConnectionVerdict::from(self.admin_engine(&instance).await?.test().await);
-        if verdict.ok {
-            if let Some(ro) = instance.data_source(DataSourceKind::ReadOnly) {
-                let ro = ConnectionVerdict::from(
-                    Engine::new(self.connection_config(instance.engine, ro)?)
-                        .test()
-                        .await,
-                );
-                if !ro.ok {
-                    verdict = ConnectionVerdict {
-                        message: format!(
-                            "admin connects, but the read-only data source fails: {}",
-                            ro.message
-                        ),
-                        ..ro
-                    };
-                }
+        if verdict.ok
+            && let Some(ro) = instance.data_source(DataSourceKind::ReadOnly)
+        {
+            let ro = ConnectionVerdict::from(
+                Engine::new(self.connection_config(instance.engine, ro)?)
+                    .test()
+                    .await,
+            );
+            if !ro.ok {
+                verdict = ConnectionVerdict {
+                    message: format!(
+                        "admin connects, but the read-only data source fails: {}",
+                        ro.message
+                    ),
+                    ..ro
+                };
             }
         }
         // A test is not a sync: it records the version, not a sync time,
