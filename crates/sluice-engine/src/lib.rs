@@ -11,6 +11,7 @@ mod config;
 mod dry_run;
 mod error;
 mod execute;
+mod explain;
 mod history;
 mod mysql;
 mod postgres;
@@ -23,6 +24,7 @@ pub use execute::{
     CancelHandle, ChangeRecord, ExecutionError, ExecutionReport, FailedStatement, Progress,
     StatementEvent, StatementResult, Stopped, checksum,
 };
+pub use explain::{Explained, Explanation};
 pub use history::{HistoryEntry, HistoryStatus};
 
 use serde::Serialize;
@@ -133,6 +135,44 @@ impl Engine {
             Engine::Postgres(e) => e.dry_run(database, script, timeout).await,
             Engine::Mysql(e) => e.dry_run(database, script, timeout).await,
             Engine::Sqlite(e) => e.dry_run(database, script, timeout).await,
+        }
+    }
+
+    /// Plan `statement` on `database` without running it (`EXPLAIN`, in a
+    /// transaction that is rolled back): the planner's row estimate, or
+    /// `Err` with the server's message when it refuses the statement. See
+    /// [`Engine::explain_all`] for many statements.
+    pub async fn explain(&self, database: &str, statement: &str) -> Explanation {
+        let deadline = std::time::Instant::now() + 2 * explain::PER_STATEMENT;
+        self.explain_all(database, &[statement], deadline)
+            .await?
+            .pop()
+            .unwrap_or_else(|| {
+                Err(EngineError::new(
+                    ErrorKind::StatementTimeout,
+                    "the planner did not answer in time",
+                ))
+            })
+    }
+
+    /// Plan each of `statements` on `database` over one connection, each
+    /// on its own (a statement does not see what an earlier one would
+    /// create). The answers come in order, one per statement, and stop
+    /// early when `deadline` passes or the connection breaks (the last
+    /// answer says how). `Err` when it cannot connect. PostgreSQL estimates
+    /// the rows a statement touches (`EXPLAIN (FORMAT JSON)`), MySQL and
+    /// MariaDB give their largest `rows` (`EXPLAIN`), SQLite none
+    /// (`EXPLAIN QUERY PLAN`).
+    pub async fn explain_all(
+        &self,
+        database: &str,
+        statements: &[&str],
+        deadline: std::time::Instant,
+    ) -> Result<Vec<Explanation>, EngineError> {
+        match self {
+            Engine::Postgres(e) => e.explain_all(database, statements, deadline).await,
+            Engine::Mysql(e) => e.explain_all(database, statements, deadline).await,
+            Engine::Sqlite(e) => e.explain_all(database, statements, deadline).await,
         }
     }
 

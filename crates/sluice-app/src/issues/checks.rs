@@ -221,11 +221,18 @@ impl App {
                 .and_then(|s| serde_json::from_str(&s.catalog).ok()),
             None => None,
         };
-        let diagnostics: Vec<_> =
-            sluice_lint::lint(dialect, &task.statement, policy, catalog.as_ref())
-                .into_iter()
-                .filter(|d| d.rule != "syntax")
-                .collect();
+        let estimates = self.plan_estimates(dialect, task, policy).await;
+        let diagnostics: Vec<_> = sluice_lint::Linter::new(dialect, policy)
+            .lint_with(
+                &task.statement,
+                catalog.as_ref(),
+                estimates
+                    .as_ref()
+                    .map(|e| e as &dyn sluice_lint::RowEstimator),
+            )
+            .into_iter()
+            .filter(|d| d.rule != "syntax")
+            .collect();
         let mut results: Vec<Value> = diagnostics.iter().map(diagnostic).collect();
         if results.is_empty() {
             results.push(finding(
@@ -235,6 +242,62 @@ impl App {
             ));
         }
         Ok(Outcome::new(results))
+    }
+
+    /// The planner's answers (`EXPLAIN`) for the script's DML statements,
+    /// for the review rules that ask the database; `None` (those rules
+    /// check nothing) when none is enabled, the task has no database yet,
+    /// or the target cannot be reached. Each statement is planned on the
+    /// database as it is, so a refusal after a DDL statement of the script
+    /// may be that statement's doing (a column it adds): only refusals
+    /// before the first DDL are kept; estimates are kept throughout.
+    async fn plan_estimates(
+        &self,
+        dialect: sluice_schema::Dialect,
+        task: &Task,
+        policy: &sluice_lint::Policy,
+    ) -> Option<PlanEstimates> {
+        let asks = policy
+            .enabled()
+            .any(|(rule, _, _)| ESTIMATING_RULES.contains(&rule.name));
+        let database = task.database_name.as_deref().filter(|_| asks)?;
+        let statements = sluice_sql::split(dialect, &task.statement).ok()?;
+        let mut dml = Vec::new();
+        let mut after_ddl = Vec::new();
+        let mut ddl_seen = false;
+        for s in &statements {
+            match sluice_sql::classify(dialect, &s.text) {
+                sluice_sql::StatementKind::Ddl => ddl_seen = true,
+                sluice_sql::StatementKind::Dml if dml.len() < ESTIMATED_STATEMENTS => {
+                    dml.push(s.text.as_str());
+                    after_ddl.push(ddl_seen);
+                }
+                _ => {}
+            }
+        }
+        if dml.is_empty() {
+            return None;
+        }
+        let instance = self.store.instance(&task.instance_id).await.ok()?;
+        let engine = self.admin_engine(&instance).await.ok()?;
+        let deadline = std::time::Instant::now() + ESTIMATES_TIMEOUT;
+        let answers = match engine.explain_all(database, &dml, deadline).await {
+            Ok(answers) => answers,
+            Err(err) => {
+                tracing::warn!(task = task.id, %err, "no row estimates for the review");
+                return None;
+            }
+        };
+        let mut estimates = PlanEstimates::default();
+        for ((text, answer), after_ddl) in dml.into_iter().zip(answers).zip(after_ddl) {
+            let answer = match answer {
+                Ok(explained) => Ok(explained.rows),
+                Err(e) if !after_ddl && is_refusal(&e) => Err(e.message),
+                Err(_) => continue,
+            };
+            estimates.0.insert(text.to_string(), answer);
+        }
+        Some(estimates)
     }
 
     /// Run the SQL on the target in a transaction that is rolled back, with
@@ -304,6 +367,45 @@ impl App {
             )]),
         }
     }
+}
+
+/// The review rules that ask the database (`RowEstimator`).
+const ESTIMATING_RULES: &[&str] = &[
+    "statement.affected-row-limit",
+    "statement.dml-dry-run",
+    "statement.insert.row-limit",
+];
+/// The most DML statements of one script planned for the review.
+const ESTIMATED_STATEMENTS: usize = 200;
+/// How long planning them may take in all; those left are not checked.
+const ESTIMATES_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The planner's answers by statement text: the estimated rows, or the
+/// server's message when it refused the statement. Statements it was not
+/// asked about (or could not answer) are not checked.
+#[derive(Default)]
+struct PlanEstimates(std::collections::HashMap<String, Result<Option<u64>, String>>);
+
+impl sluice_lint::RowEstimator for PlanEstimates {
+    fn estimate_rows(&self, statement: &str) -> Option<u64> {
+        self.0.get(statement)?.clone().ok().flatten()
+    }
+
+    fn explain(&self, statement: &str) -> Result<(), String> {
+        match self.0.get(statement) {
+            Some(Err(message)) => Err(message.clone()),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The server refused the statement itself (not a timeout or a lost
+/// connection, which say nothing about it).
+fn is_refusal(e: &sluice_engine::EngineError) -> bool {
+    matches!(
+        e.kind,
+        sluice_engine::ErrorKind::Query | sluice_engine::ErrorKind::PermissionDenied
+    )
 }
 
 fn skip_reason(s: &sluice_engine::DryRunStatement) -> Option<&str> {

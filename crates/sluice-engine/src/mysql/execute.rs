@@ -100,7 +100,7 @@ fn seconds(d: std::time::Duration) -> u64 {
 }
 
 /// The session's timeouts for the detected flavour.
-fn session_settings(
+pub(super) fn session_settings(
     mariadb: bool,
     lock: std::time::Duration,
     statement: std::time::Duration,

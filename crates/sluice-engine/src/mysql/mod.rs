@@ -2,6 +2,7 @@
 //! server's version string.
 
 mod execute;
+mod explain;
 mod inspect;
 
 use crate::error::{timeout, transport_error};

@@ -1,6 +1,7 @@
 //! PostgreSQL 12 and newer.
 
 mod execute;
+mod explain;
 mod inspect;
 
 use crate::error::{timeout, transport_error};

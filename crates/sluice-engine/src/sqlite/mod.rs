@@ -3,6 +3,7 @@
 //! file stem); new databases are created as `<name>.db` in the directory.
 
 mod execute;
+mod explain;
 mod inspect;
 
 use crate::{
