@@ -751,9 +751,45 @@ pub struct TaskDetail {
     pub skip_reason: String,
     /// "Checks overridden by Dana DBA on 2025-03-01 14:05 UTC: reason", or empty.
     pub overridden: String,
-    pub lines: Vec<String>,
+    pub lines: Vec<SqlLine>,
     pub checks: Vec<CheckRow>,
     pub runs: Vec<RunRow>,
+}
+
+/// A line of a task's SQL, marked when a check reported something on it.
+pub struct SqlLine {
+    pub number: usize,
+    pub text: String,
+    /// "failed" or "warn" for a line with a finding, else empty.
+    pub class: &'static str,
+}
+
+/// The SQL's lines, each marked with the worst finding reported on it.
+fn sql_lines(statement: &str, checks: &[CheckRow]) -> Vec<SqlLine> {
+    let worst = |number: usize| {
+        let levels = checks
+            .iter()
+            .flat_map(|c| &c.findings)
+            .filter(|f| f.line == number.to_string());
+        let mut class = "";
+        for f in levels {
+            match f.level.as_str() {
+                "ERROR" => return "failed",
+                "WARNING" => class = "warn",
+                _ => {}
+            }
+        }
+        class
+    };
+    statement
+        .lines()
+        .enumerate()
+        .map(|(i, text)| SqlLine {
+            number: i + 1,
+            text: text.to_string(),
+            class: worst(i + 1),
+        })
+        .collect()
 }
 
 /// What the live fragment shows: the pipeline and the selected task.
@@ -1023,7 +1059,7 @@ fn live_of(
                                     )
                                 })
                                 .unwrap_or_default(),
-                            lines: t.statement.lines().map(str::to_string).collect(),
+                            lines: Vec::new(),
                             checks: t
                                 .checks
                                 .iter()
@@ -1047,6 +1083,9 @@ fn live_of(
                                 .collect(),
                             runs,
                         });
+                        if let Some(d) = detail.as_mut() {
+                            d.lines = sql_lines(&t.statement, &d.checks);
+                        }
                     }
                     let has = |a: TaskAction| t.actions.contains(&a.as_str());
                     TaskCard {
@@ -1751,4 +1790,40 @@ pub fn new_issue_href(project: &str, instance: &str, name: &str) -> String {
         url_encode(project),
         url_encode(&format!("{instance}/{name}"))
     )
+}
+
+#[cfg(test)]
+mod sql_line_tests {
+    use super::*;
+
+    fn finding(level: &str, line: &str) -> Finding {
+        Finding {
+            level: level.into(),
+            class: level_class(level),
+            title: "t".into(),
+            content: String::new(),
+            line: line.into(),
+        }
+    }
+
+    #[test]
+    fn lines_carry_their_worst_finding() {
+        let checks = vec![CheckRow {
+            kind: "SQL_REVIEW",
+            status: "DONE",
+            level: "ERROR",
+            class: "failed",
+            findings: vec![
+                finding("WARNING", "2"),
+                finding("ERROR", "3"),
+                finding("WARNING", "3"),
+            ],
+        }];
+        let lines = sql_lines(
+            "CREATE TABLE a (id int);\nUPDATE a SET id = 1;\nDELETE FROM a;",
+            &checks,
+        );
+        let classes: Vec<_> = lines.iter().map(|l| (l.number, l.class)).collect();
+        assert_eq!(classes, vec![(1, ""), (2, "warn"), (3, "failed")]);
+    }
 }
