@@ -226,7 +226,7 @@ async fn the_form_files_an_issue_and_its_page_shows_the_pipeline() {
     assert!(body.contains("Automatic rollout"));
     assert!(body.contains("Manual rollout · approval required"));
     // The first task is selected: its SQL with line numbers and checks.
-    assert!(body.contains("<span class=\"ln\">CREATE TABLE items"));
+    assert!(body.contains("<span class=\"ln\" id=\"sql-l1\">CREATE TABLE items"));
     for kind in ["SYNTAX", "STATEMENT_TYPE", "RISK", "DRY_RUN"] {
         assert!(
             body.contains(&format!("<th scope=\"row\">{kind}</th>")),
