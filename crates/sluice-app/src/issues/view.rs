@@ -530,11 +530,6 @@ impl App {
             next_offset: comments.next_offset,
         })
     }
-
-    /// A task's readiness, for callers outside this module.
-    pub fn describe_waiting(waiting: &Waiting) -> String {
-        waiting.to_string()
-    }
 }
 
 fn summary(issue: &Issue, people: &HashMap<i64, PrincipalRef>) -> IssueSummary {
