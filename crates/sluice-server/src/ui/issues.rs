@@ -1609,40 +1609,14 @@ async fn task_action(
             );
         }
     };
-    match state
+    let result = state
         .app
         .act_on_task(&ctx.caller, &id, number, task_id, action, &form.reason)
-        .await
-    {
-        Ok(t) => redirect_notice(
-            &state,
-            &back(&id, number, Some(task_id)),
-            &format!(
-                "Task {} {done}.",
-                match &t.database_name {
-                    Some(db) => format!("{}/{db}", t.instance_id),
-                    None => t.instance_id.clone(),
-                }
-            ),
-        ),
-        Err(AppError::InvalidArgument { field, message }) => {
-            let extras = Extras {
-                alert: Some(format!("{field}: {message}")),
-                ..Default::default()
-            };
-            issue_page(
-                &state,
-                &ctx,
-                &id,
-                number,
-                Some(task_id),
-                extras,
-                StatusCode::BAD_REQUEST,
-            )
-            .await
-        }
-        Err(err) => refused(&state, &ctx, &id, number, Some(task_id), err).await,
-    }
+        .await;
+    after_task_action(state, ctx, id, number, task_id, result, |target| {
+        format!("Task {target} {done}.")
+    })
+    .await
 }
 
 /// A workspace Owner or DBA lets a task blocked by a check run, saying why.
@@ -1654,21 +1628,32 @@ async fn override_checks(
     task_id: i64,
     reason: String,
 ) -> Response {
-    match state
+    let result = state
         .app
         .override_checks(&ctx.caller, &id, number, task_id, &reason)
-        .await
-    {
+        .await;
+    after_task_action(state, ctx, id, number, task_id, result, |target| {
+        format!("Checks of {target} overridden: it may run now.")
+    })
+    .await
+}
+
+/// Back to the issue with a notice naming the task's target, or the page
+/// again with why the action was refused.
+async fn after_task_action(
+    state: AppState,
+    ctx: Ctx,
+    id: String,
+    number: i64,
+    task_id: i64,
+    result: Result<sluice_store::Task, AppError>,
+    notice: impl FnOnce(&str) -> String,
+) -> Response {
+    match result {
         Ok(t) => redirect_notice(
             &state,
             &back(&id, number, Some(task_id)),
-            &format!(
-                "Checks of {} overridden: it may run now.",
-                match &t.database_name {
-                    Some(db) => format!("{}/{db}", t.instance_id),
-                    None => t.instance_id.clone(),
-                }
-            ),
+            &notice(&sluice_app::issues::target(&t)),
         ),
         Err(AppError::InvalidArgument { field, message }) => {
             let extras = Extras {
