@@ -3,11 +3,14 @@
 //! dropped even when the test fails) and on SQLite files in a temporary
 //! directory; MariaDB refuses. Nothing may stay behind.
 
+mod common;
+
+use common::{Db, pg_config};
 use sluice_engine::{
     ConnectionConfig, CreateDatabaseOptions, DryRunError, DryRunOutcome, DryRunReport, Engine,
     EngineKind, ErrorKind,
 };
-use sqlx::{Connection, PgConnection, SqliteConnection};
+use sqlx::{Connection, SqliteConnection};
 use std::time::{Duration, Instant};
 
 /// Every wait in these tests is bounded: a hang is a failure, not a stuck CI.
@@ -15,88 +18,24 @@ const LIMIT: Duration = Duration::from_secs(20);
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 
-fn pg_config() -> ConnectionConfig {
-    let mut c = ConnectionConfig::new(EngineKind::Postgres);
-    c.host = "127.0.0.1".into();
-    c.port = 5432;
-    c.username = "postgres".into();
-    c
+/// A fresh database holding a table with rows, to see that changes to it
+/// are undone.
+async fn seeded(prefix: &str) -> Db {
+    let db = Db::new(&format!("dry_{prefix}")).await;
+    let mut conn = db.conn().await;
+    sqlx::raw_sql("CREATE TABLE accounts (id int PRIMARY KEY, name text); INSERT INTO accounts SELECT g, 'n' || g FROM generate_series(1, 3) g")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    db
 }
 
-/// A fresh PostgreSQL database, dropped when the test ends (also on panic).
-struct Db {
-    name: String,
-}
-
-impl Db {
-    async fn new(prefix: &str) -> Db {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos();
-        let name = format!("sluice_x_dry_{prefix}_{}_{nanos}", std::process::id());
-        let mut admin = PgConnection::connect("postgres://postgres@127.0.0.1:5432/postgres")
-            .await
-            .expect("PostgreSQL must run on 127.0.0.1:5432");
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
-            .execute(&mut admin)
-            .await
-            .unwrap();
-        let db = Db { name };
-        // A table with rows, to see that changes to it are undone.
-        let mut conn = db.conn().await;
-        sqlx::raw_sql("CREATE TABLE accounts (id int PRIMARY KEY, name text); INSERT INTO accounts SELECT g, 'n' || g FROM generate_series(1, 3) g")
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        db
-    }
-
-    async fn conn(&self) -> PgConnection {
-        PgConnection::connect(&format!("postgres://postgres@127.0.0.1:5432/{}", self.name))
-            .await
-            .unwrap()
-    }
-
-    async fn exists(&self, relation: &str) -> bool {
-        let mut conn = self.conn().await;
-        sqlx::query_scalar::<_, bool>("SELECT to_regclass($1) IS NOT NULL")
-            .bind(relation)
-            .fetch_one(&mut conn)
-            .await
-            .unwrap()
-    }
-
-    async fn accounts(&self) -> i64 {
-        let mut conn = self.conn().await;
-        sqlx::query_scalar("SELECT count(*) FROM accounts")
-            .fetch_one(&mut conn)
-            .await
-            .unwrap()
-    }
-}
-
-impl Drop for Db {
-    fn drop(&mut self) {
-        let sql = format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name);
-        // Drop cannot await; a thread with its own runtime can.
-        let _ = std::thread::spawn(move || {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap()
-                .block_on(async {
-                    if let Ok(mut c) =
-                        PgConnection::connect("postgres://postgres@127.0.0.1:5432/postgres").await
-                    {
-                        let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-                            .execute(&mut c)
-                            .await;
-                    }
-                })
-        })
-        .join();
-    }
+async fn accounts(db: &Db) -> i64 {
+    let mut conn = db.conn().await;
+    sqlx::query_scalar("SELECT count(*) FROM accounts")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
 }
 
 async fn dry_run(
@@ -123,7 +62,7 @@ fn ran(report: &DryRunReport) -> Vec<(usize, usize, u64)> {
 
 #[tokio::test]
 async fn postgres_good_script_runs_and_nothing_stays() {
-    let db = Db::new("good").await;
+    let db = seeded("good").await;
     let engine = Engine::new(pg_config());
     let script = "CREATE TABLE t (id int);\n\
                   INSERT INTO t SELECT generate_series(1, 5);\n\
@@ -137,7 +76,7 @@ async fn postgres_good_script_runs_and_nothing_stays() {
     assert!(report.statements[1].text.starts_with("INSERT INTO t"));
 
     assert!(!db.exists("public.t").await, "the new table must be gone");
-    assert_eq!(db.accounts().await, 3);
+    assert_eq!(accounts(&db).await, 3);
     let mut conn = db.conn().await;
     let renamed: i64 = sqlx::query_scalar("SELECT count(*) FROM accounts WHERE name = 'x'")
         .fetch_one(&mut conn)
@@ -159,7 +98,7 @@ async fn postgres_good_script_runs_and_nothing_stays() {
 
 #[tokio::test]
 async fn postgres_failing_statement_is_named_and_nothing_stays() {
-    let db = Db::new("fail").await;
+    let db = seeded("fail").await;
     let engine = Engine::new(pg_config());
     let script = "CREATE TABLE a (id int);\n\
                   DELETE FROM accounts;\n\
@@ -195,12 +134,12 @@ async fn postgres_failing_statement_is_named_and_nothing_stays() {
 
     assert!(!db.exists("public.a").await);
     assert!(!db.exists("public.b").await);
-    assert_eq!(db.accounts().await, 3);
+    assert_eq!(accounts(&db).await, 3);
 }
 
 #[tokio::test]
 async fn postgres_skips_what_cannot_run_in_a_transaction() {
-    let db = Db::new("skip").await;
+    let db = seeded("skip").await;
     let engine = Engine::new(pg_config());
     let script = "ALTER TABLE accounts ADD COLUMN email text;\n\
                   CREATE INDEX CONCURRENTLY accounts_name ON accounts (name);\n\
@@ -237,7 +176,7 @@ async fn postgres_skips_what_cannot_run_in_a_transaction() {
 
 #[tokio::test]
 async fn postgres_statement_timeout_stops_quickly() {
-    let db = Db::new("slow").await;
+    let db = seeded("slow").await;
     let engine = Engine::new(pg_config());
     let started = Instant::now();
     let err = dry_run(
@@ -273,7 +212,7 @@ async fn postgres_statement_timeout_stops_quickly() {
 
 #[tokio::test]
 async fn postgres_script_cannot_lift_the_timeout() {
-    let db = Db::new("lift").await;
+    let db = seeded("lift").await;
     let engine = Engine::new(pg_config());
     let started = Instant::now();
     let err = dry_run(
@@ -308,7 +247,7 @@ async fn postgres_script_cannot_lift_the_timeout() {
 
 #[tokio::test]
 async fn postgres_does_not_queue_behind_a_held_lock() {
-    let db = Db::new("lock").await;
+    let db = seeded("lock").await;
     let engine = Engine::new(pg_config());
     let mut holder = db.conn().await;
     sqlx::raw_sql("BEGIN; LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE")
@@ -346,7 +285,7 @@ async fn postgres_does_not_queue_behind_a_held_lock() {
 
 #[tokio::test]
 async fn postgres_refuses_transaction_control_and_bad_input() {
-    let db = Db::new("refuse").await;
+    let db = seeded("refuse").await;
     let engine = Engine::new(pg_config());
     let err = dry_run(
         &engine,

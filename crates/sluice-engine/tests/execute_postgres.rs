@@ -3,84 +3,17 @@
 //! it, timeouts, cancel, and exactly-once by version. Each test makes its
 //! own database and drops it, even when it fails.
 
+mod common;
+
+use common::{Db, pg_config as config};
 use sluice_engine::{
-    CancelHandle, ChangeRecord, ConnectionConfig, Engine, EngineKind, ErrorKind, ExecutionError,
-    HistoryStatus, StatementEvent, Stopped, checksum,
+    CancelHandle, ChangeRecord, Engine, ErrorKind, ExecutionError, HistoryStatus, StatementEvent,
+    Stopped, checksum,
 };
-use sqlx::{Connection, PgConnection};
 use std::time::{Duration, Instant};
 
 /// Every wait in these tests is bounded: a hang is a failure, not a stuck CI.
 const LIMIT: Duration = Duration::from_secs(20);
-
-fn config() -> ConnectionConfig {
-    let mut c = ConnectionConfig::new(EngineKind::Postgres);
-    c.host = "127.0.0.1".into();
-    c.port = 5432;
-    c.username = "postgres".into();
-    c
-}
-
-/// A fresh database, dropped when the test ends (also on panic).
-struct Db {
-    name: String,
-}
-
-impl Db {
-    async fn new(prefix: &str) -> Db {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos();
-        let name = format!("sluice_x_{prefix}_{}_{nanos}", std::process::id());
-        let mut admin = PgConnection::connect("postgres://postgres@127.0.0.1:5432/postgres")
-            .await
-            .expect("PostgreSQL must run on 127.0.0.1:5432");
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
-            .execute(&mut admin)
-            .await
-            .unwrap();
-        Db { name }
-    }
-
-    async fn conn(&self) -> PgConnection {
-        PgConnection::connect(&format!("postgres://postgres@127.0.0.1:5432/{}", self.name))
-            .await
-            .unwrap()
-    }
-
-    async fn exists(&self, relation: &str) -> bool {
-        let mut conn = self.conn().await;
-        sqlx::query_scalar::<_, bool>("SELECT to_regclass($1) IS NOT NULL")
-            .bind(relation)
-            .fetch_one(&mut conn)
-            .await
-            .unwrap()
-    }
-}
-
-impl Drop for Db {
-    fn drop(&mut self) {
-        let sql = format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name);
-        // Drop cannot await; a thread with its own runtime can.
-        let _ = std::thread::spawn(move || {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap()
-                .block_on(async {
-                    if let Ok(mut c) =
-                        PgConnection::connect("postgres://postgres@127.0.0.1:5432/postgres").await
-                    {
-                        let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-                            .execute(&mut c)
-                            .await;
-                    }
-                })
-        })
-        .join();
-    }
-}
 
 fn change(version: &str) -> ChangeRecord {
     ChangeRecord {
