@@ -22,21 +22,6 @@ struct Estate {
     outsider: String,
 }
 
-async fn run_sql(file: &std::path::Path, sql: &str) {
-    use sqlx::Connection;
-    let options = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(file)
-        .create_if_missing(true);
-    let mut conn = sqlx::SqliteConnection::connect_with(&options)
-        .await
-        .expect("open the SQLite file");
-    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
-        .execute(&mut conn)
-        .await
-        .expect("run SQL");
-    conn.close().await.unwrap();
-}
-
 /// Environments test and prod (protected: approval by a DBA or Owner,
 /// manual rollout), a SQLite instance in each holding database `shop`,
 /// project `shop` with both databases; an Owner, a DBA, a Developer of
@@ -60,29 +45,7 @@ async fn estate() -> Estate {
         ("lite-test", "test", dirs.0.path()),
         ("lite-prod", "prod", dirs.1.path()),
     ] {
-        run_sql(
-            &dir.join("shop.db"),
-            "CREATE TABLE orders (id INTEGER PRIMARY KEY, total INTEGER);",
-        )
-        .await;
-        let r = ui
-            .submit(
-                "/instances",
-                &owner,
-                &[
-                    ("id", instance),
-                    ("title", instance),
-                    ("engine", "SQLITE"),
-                    ("environment", env),
-                    ("database", dir.to_str().unwrap()),
-                ],
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        app.store.upsert_database(instance, "shop").await.unwrap();
-        app.update_database(&caller, instance, "shop", Some("shop"), None)
-            .await
-            .unwrap();
+        shop_database(&ui, &owner, &caller, instance, env, dir).await;
     }
     for (email, name, role) in [
         ("dba@example.com", "Dee Dba", WorkspaceRole::Dba),

@@ -24,21 +24,6 @@ struct Estate {
     developer: String,
 }
 
-async fn run_sql(file: &std::path::Path, sql: &str) {
-    use sqlx::Connection;
-    let options = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(file)
-        .create_if_missing(true);
-    let mut conn = sqlx::SqliteConnection::connect_with(&options)
-        .await
-        .expect("open the SQLite file");
-    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
-        .execute(&mut conn)
-        .await
-        .expect("run SQL");
-    conn.close().await.unwrap();
-}
-
 /// Environments test and prod, a SQLite instance in test holding database
 /// `shop` of project `shop`; an Owner, a DBA and a Developer of the project.
 async fn estate() -> Estate {
@@ -56,32 +41,7 @@ async fn estate() -> Estate {
         .await
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    run_sql(
-        &dir.path().join("shop.db"),
-        "CREATE TABLE orders (id INTEGER PRIMARY KEY, total INTEGER);",
-    )
-    .await;
-    let r = ui
-        .submit(
-            "/instances",
-            &owner,
-            &[
-                ("id", "lite-test"),
-                ("title", "lite-test"),
-                ("engine", "SQLITE"),
-                ("environment", "test"),
-                ("database", dir.path().to_str().unwrap()),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    app.store
-        .upsert_database("lite-test", "shop")
-        .await
-        .unwrap();
-    app.update_database(&caller, "lite-test", "shop", Some("shop"), None)
-        .await
-        .unwrap();
+    shop_database(&ui, &owner, &caller, "lite-test", "test", dir.path()).await;
     for (email, name, role) in [
         ("dba@example.com", "Dee Dba", WorkspaceRole::Dba),
         ("dev@example.com", "Dana Dev", WorkspaceRole::Developer),

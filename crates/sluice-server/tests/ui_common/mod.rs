@@ -192,3 +192,59 @@ pub fn csrf_of(html: &str) -> String {
     let start = html.find(marker).expect("a csrf field") + marker.len();
     html[start..].split('"').next().unwrap().to_string()
 }
+
+/// Runs `sql` on the SQLite file, creating it if needed.
+pub async fn run_sql(file: &std::path::Path, sql: &str) {
+    use sqlx::Connection;
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(file)
+        .create_if_missing(true);
+    let mut conn = sqlx::SqliteConnection::connect_with(&options)
+        .await
+        .expect("open the SQLite file");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+        .execute(&mut conn)
+        .await
+        .expect("run SQL");
+    conn.close().await.unwrap();
+}
+
+/// A SQLite instance in environment `env` on `dir`, added through the form,
+/// whose database `shop` (a table `orders`) is moved to project `shop`.
+pub async fn shop_database(
+    ui: &Ui,
+    owner: &str,
+    caller: &Caller,
+    instance: &str,
+    env: &str,
+    dir: &std::path::Path,
+) {
+    run_sql(
+        &dir.join("shop.db"),
+        "CREATE TABLE orders (id INTEGER PRIMARY KEY, total INTEGER);",
+    )
+    .await;
+    let r = ui
+        .submit(
+            "/instances",
+            owner,
+            &[
+                ("id", instance),
+                ("title", instance),
+                ("engine", "SQLITE"),
+                ("environment", env),
+                ("database", dir.to_str().unwrap()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    ui.app
+        .store
+        .upsert_database(instance, "shop")
+        .await
+        .unwrap();
+    ui.app
+        .update_database(caller, instance, "shop", Some("shop"), None)
+        .await
+        .unwrap();
+}
