@@ -499,3 +499,265 @@ impl Change {
         )
     }
 }
+
+impl ColumnChange {
+    /// The change that undoes this one. A position has no inverse of its
+    /// own (the old neighbour is not kept): `None`.
+    pub fn inverse(&self) -> Option<ColumnChange> {
+        use ColumnChange::*;
+        Some(match self.clone() {
+            Type { from, to, .. } => Type {
+                from: to,
+                to: from,
+                // Narrowing back is never a widening.
+                widening: false,
+            },
+            Nullability { from, to } => Nullability { from: to, to: from },
+            Default { from, to } => Default { from: to, to: from },
+            Identity { from, to } => Identity { from: to, to: from },
+            AutoIncrement { from, to } => AutoIncrement { from: to, to: from },
+            Generated { from, to } => Generated { from: to, to: from },
+            Charset { from, to } => Charset { from: to, to: from },
+            Collation { from, to } => Collation { from: to, to: from },
+            OnUpdate { from, to } => OnUpdate { from: to, to: from },
+            Comment { from, to } => Comment { from: to, to: from },
+            Position { .. } => return None,
+        })
+    }
+}
+
+impl Change {
+    /// The Change that undoes this one, for a statement's reverse SQL.
+    ///
+    /// `None` where the server has no inverse statement: an enum label
+    /// cannot be removed in place (the reverse of a whole plan rebuilds the
+    /// type instead, from a diff of the two catalogs). A drop's inverse
+    /// recreates the object's definition, not its data.
+    pub fn inverse(&self) -> Option<Change> {
+        use Change::*;
+        Some(match self.clone() {
+            CreateExtension { extension } => DropExtension { extension },
+            DropExtension { extension } => CreateExtension { extension },
+            AlterExtension { from, to } => AlterExtension { from: to, to: from },
+            CreateSchema { schema, .. } => DropSchema { schema },
+            DropSchema { schema } => CreateSchema {
+                schema,
+                comment: None,
+            },
+            CreateEnum { schema, enum_type } => DropEnum { schema, enum_type },
+            DropEnum { schema, enum_type } => CreateEnum { schema, enum_type },
+            AddEnumValue { .. } => return None,
+            CreateSequence { schema, sequence } => DropSequence { schema, sequence },
+            DropSequence { schema, sequence } => CreateSequence { schema, sequence },
+            AlterSequence { schema, from, to } => AlterSequence {
+                schema,
+                from: to,
+                to: from,
+            },
+            CreateTable { schema, table } => DropTable { schema, table },
+            DropTable { schema, table } => CreateTable { schema, table },
+            RenameTable { schema, from, to } => RenameTable {
+                schema,
+                from: to,
+                to: from,
+            },
+            AddColumn {
+                schema,
+                table,
+                column,
+            } => DropColumn {
+                schema,
+                table,
+                column,
+            },
+            DropColumn {
+                schema,
+                table,
+                column,
+            } => AddColumn {
+                schema,
+                table,
+                column,
+            },
+            RenameColumn {
+                schema,
+                table,
+                from,
+                to,
+            } => RenameColumn {
+                schema,
+                table,
+                from: to,
+                to: from,
+            },
+            AlterColumn {
+                schema,
+                table,
+                column,
+                changes,
+                from,
+                to,
+            } => AlterColumn {
+                schema,
+                table,
+                column,
+                changes: changes.iter().filter_map(ColumnChange::inverse).collect(),
+                from: to,
+                to: from,
+            },
+            AddPrimaryKey {
+                schema,
+                table,
+                primary_key,
+            } => DropPrimaryKey {
+                schema,
+                table,
+                primary_key,
+            },
+            DropPrimaryKey {
+                schema,
+                table,
+                primary_key,
+            } => AddPrimaryKey {
+                schema,
+                table,
+                primary_key,
+            },
+            AddUnique {
+                schema,
+                table,
+                unique,
+            } => DropUnique {
+                schema,
+                table,
+                unique,
+            },
+            DropUnique {
+                schema,
+                table,
+                unique,
+            } => AddUnique {
+                schema,
+                table,
+                unique,
+            },
+            AddCheck {
+                schema,
+                table,
+                check,
+            } => DropCheck {
+                schema,
+                table,
+                check,
+            },
+            DropCheck {
+                schema,
+                table,
+                check,
+            } => AddCheck {
+                schema,
+                table,
+                check,
+            },
+            AddForeignKey {
+                schema,
+                table,
+                foreign_key,
+            } => DropForeignKey {
+                schema,
+                table,
+                foreign_key,
+            },
+            DropForeignKey {
+                schema,
+                table,
+                foreign_key,
+            } => AddForeignKey {
+                schema,
+                table,
+                foreign_key,
+            },
+            CreateIndex {
+                schema,
+                table,
+                index,
+            } => DropIndex {
+                schema,
+                table,
+                index,
+            },
+            DropIndex {
+                schema,
+                table,
+                index,
+            } => CreateIndex {
+                schema,
+                table,
+                index,
+            },
+            CreateView { schema, view } => DropView { schema, view },
+            DropView { schema, view } => CreateView { schema, view },
+            ReplaceView { schema, from, to } => ReplaceView {
+                schema,
+                from: to,
+                to: from,
+            },
+            CreateMaterializedView { schema, view } => DropMaterializedView { schema, view },
+            DropMaterializedView { schema, view } => CreateMaterializedView { schema, view },
+            CreateFunction { schema, function } => DropFunction { schema, function },
+            DropFunction { schema, function } => CreateFunction { schema, function },
+            ReplaceFunction { schema, from, to } => ReplaceFunction {
+                schema,
+                from: to,
+                to: from,
+            },
+            CreateTrigger { schema, trigger } => DropTrigger { schema, trigger },
+            DropTrigger { schema, trigger } => CreateTrigger { schema, trigger },
+            AlterTableOptions {
+                schema,
+                table,
+                from,
+                to,
+            } => AlterTableOptions {
+                schema,
+                table,
+                from: to,
+                to: from,
+            },
+            AlterPartitioning {
+                schema,
+                table,
+                from,
+                to,
+            } => AlterPartitioning {
+                schema,
+                table,
+                from: to,
+                to: from,
+            },
+            AddPartition {
+                schema,
+                table,
+                partition,
+            } => DropPartition {
+                schema,
+                table,
+                partition,
+            },
+            DropPartition {
+                schema,
+                table,
+                partition,
+            } => AddPartition {
+                schema,
+                table,
+                partition,
+            },
+            SetComment { target, from, to } => SetComment {
+                target,
+                from: to,
+                to: from,
+            },
+        })
+    }
+}
