@@ -121,3 +121,39 @@ impl HazardAllowance {
         self.all || self.hazards.contains(&hazard)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_accept_dashes_and_case() {
+        for h in Hazard::ALL {
+            assert_eq!(h.as_str().parse::<Hazard>().unwrap(), h);
+            assert_eq!(
+                serde_json::to_string(&h).unwrap(),
+                format!("\"{}\"", h.as_str())
+            );
+        }
+        assert_eq!(
+            "deletes-data".parse::<Hazard>().unwrap(),
+            Hazard::DeletesData
+        );
+        let err = "DELETE_DATA".parse::<Hazard>().unwrap_err();
+        assert!(err.to_string().contains("\"DELETE_DATA\""), "{err}");
+    }
+
+    #[test]
+    fn allowance_takes_all_lists_and_repeats() {
+        let a = HazardAllowance::parse(&["DELETES_DATA,index_build", " "]).unwrap();
+        assert!(a.allows(Hazard::DeletesData) && a.allows(Hazard::IndexBuild));
+        assert!(!a.allows(Hazard::LongLock));
+        assert!(
+            HazardAllowance::parse(&["ALL"])
+                .unwrap()
+                .allows(Hazard::LongLock)
+        );
+        assert!(HazardAllowance::parse(&["nope"]).is_err());
+        assert!(!HazardAllowance::default().allows(Hazard::IndexDropped));
+    }
+}

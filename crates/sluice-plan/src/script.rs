@@ -63,3 +63,60 @@ pub(crate) fn render(plan: &Plan) -> String {
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
+
+#[cfg(test)]
+mod tests {
+    use sluice_schema::{Change, Dialect, Table};
+
+    use crate::{Hazard, Plan, Step};
+
+    fn plan(dialect: Dialect, steps: Vec<Step>) -> Plan {
+        Plan {
+            dialect,
+            changes: vec![Change::DropTable {
+                schema: "public".into(),
+                table: Table::new("t"),
+            }],
+            steps,
+        }
+    }
+
+    #[test]
+    fn comments_go_above_each_statement_on_one_line() {
+        let step = Step::new("DROP TABLE t", 0)
+            .hazard(Hazard::DeletesData)
+            .lock("ACCESS EXCLUSIVE on t", "reads\nand writes")
+            .note("the rows go with it");
+        let sql = plan(Dialect::Postgres, vec![step]).to_sql();
+        assert!(sql.contains("-- Hazards: DELETES_DATA."), "{sql}");
+        assert!(
+            sql.contains(
+                "-- change 1: drop_table\n-- HAZARD DELETES_DATA\n\
+                 -- lock: ACCESS EXCLUSIVE on t; blocks reads and writes\n\
+                 -- note: the rows go with it\nDROP TABLE t;\n"
+            ),
+            "{sql}"
+        );
+    }
+
+    #[test]
+    fn compound_mysql_statements_change_the_delimiter() {
+        let step = Step::new("CREATE PROCEDURE p() BEGIN SELECT 1; END", 0).compound();
+        let sql = plan(Dialect::Mysql, vec![step]).to_sql();
+        assert!(
+            sql.contains("DELIMITER ;;\nCREATE PROCEDURE p() BEGIN SELECT 1; END;;\nDELIMITER ;\n"),
+            "{sql}"
+        );
+    }
+
+    #[test]
+    fn an_empty_plan_says_so() {
+        let empty = Plan {
+            dialect: Dialect::Sqlite,
+            changes: Vec::new(),
+            steps: Vec::new(),
+        };
+        assert_eq!(empty.to_sql(), "-- No differences.\n");
+        assert!(empty.hazards().is_empty());
+    }
+}
