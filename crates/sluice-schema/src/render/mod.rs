@@ -26,7 +26,9 @@ pub use objects::{
     create_schema, create_sequence, create_trigger, create_view, extension_comment,
     sequence_owned_by,
 };
-pub use table::{add_foreign_key, create_index, create_table};
+pub use table::{
+    add_foreign_key, column_def, create_index, create_table, mysql_index_def, mysql_partitioning,
+};
 
 use crate::dialect::Dialect;
 use crate::model::{Catalog, Function, IndexKey, Schema, Table};

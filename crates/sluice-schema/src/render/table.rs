@@ -183,7 +183,9 @@ fn table_suffix(ctx: Ctx, table: &Table) -> String {
     s
 }
 
-fn column_def(d: Dialect, c: &Column, sqlite_pk_autoincrement: bool) -> String {
+/// One column's definition as `CREATE TABLE` writes it (also what MySQL's
+/// `ADD COLUMN` and `MODIFY COLUMN` take).
+pub fn column_def(d: Dialect, c: &Column, sqlite_pk_autoincrement: bool) -> String {
     let mut s = quote_ident(d, &c.name);
     if !c.data_type.is_empty() {
         s.push(' ');
@@ -407,7 +409,8 @@ fn postgres_partitions(
     }
 }
 
-fn mysql_partitioning(d: Dialect, p: &Partitioning) -> String {
+/// MySQL's `PARTITION BY ...` clause with its partition list.
+pub fn mysql_partitioning(d: Dialect, p: &Partitioning) -> String {
     let mut s = format!("PARTITION BY {} ({})", p.strategy.as_sql(), p.key);
     // MySQL declares sub-partitioning once for the table.
     if let Some(sub) = p.partitions.iter().find_map(|x| x.partitioning.as_deref()) {
@@ -494,7 +497,7 @@ fn index_parts(d: Dialect, index: &Index) -> String {
 /// An index as a `CREATE TABLE` line on MySQL: `UNIQUE KEY`, `FULLTEXT
 /// KEY`, `SPATIAL KEY` or `KEY`. MySQL wraps expression parts in a second
 /// pair of parentheses: `((lower(name)))`.
-fn mysql_index_def(index: &Index) -> String {
+pub fn mysql_index_def(index: &Index) -> String {
     let d = Dialect::Mysql;
     let kind = match (&index.method, index.unique) {
         (IndexMethod::Fulltext, _) => "FULLTEXT KEY",

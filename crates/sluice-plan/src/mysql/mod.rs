@@ -1,0 +1,264 @@
+//! Plans for MySQL and MariaDB.
+//!
+//! Each Change becomes one statement (a routine replaced on MySQL becomes
+//! two): `ALTER TABLE` with the `ALGORITHM` and `LOCK` clauses the target
+//! supports when the plan is lock-safe ([`online`], [`server`]), whole
+//! definitions for views, routines and triggers. The schema is the
+//! database itself, so schema Changes have no statement; extensions,
+//! enum types, sequences and materialized views do not exist here.
+//!
+//! MySQL commits DDL implicitly and refuses none of it inside a
+//! transaction, so every step is `transactional`, as the engine's
+//! statement classification says (`sluice_sql::can_run_in_transaction`).
+
+mod columns;
+mod draft;
+mod objects;
+mod online;
+mod partitions;
+mod server;
+mod tables;
+
+use sluice_schema::{Catalog, Change, ColumnChange, Table};
+
+use crate::{Ctx, Step};
+use draft::Draft;
+use partitions::Repartitions;
+use server::Server;
+
+/// The statements for `changes`, in order.
+pub(crate) fn steps(changes: &[Change], ctx: &Ctx) -> Vec<Step> {
+    let side = Side {
+        before: ctx.from,
+        after: ctx.to,
+        server: Server::new(ctx.server),
+        lock_safe: ctx.options.lock_safe,
+    };
+    let repartitions = Repartitions::find(changes, &side);
+    let mut out = Vec::new();
+    for i in columns::apply_order(changes, &side) {
+        let change = &changes[i];
+        let drafts = render(change, &side, &repartitions);
+        let reverse = reverse_sql(change, &side);
+        let last = drafts.len().saturating_sub(1);
+        for (k, draft) in drafts.into_iter().enumerate() {
+            let mut step = draft.into_step(i);
+            if k == last
+                && let Some(r) = &reverse
+            {
+                step = step.reverse(r.clone());
+            }
+            out.push(step);
+        }
+    }
+    out
+}
+
+/// The two catalogs a statement goes between, and how to write it.
+struct Side<'a> {
+    pub before: &'a Catalog,
+    pub after: &'a Catalog,
+    pub server: Server,
+    pub lock_safe: bool,
+}
+
+impl<'a> Side<'a> {
+    /// The same target, the other way round (for reverse SQL).
+    fn reversed(&self) -> Side<'a> {
+        Side {
+            before: self.after,
+            after: self.before,
+            server: self.server,
+            lock_safe: self.lock_safe,
+        }
+    }
+
+    pub fn table_before(&self, schema: &str, table: &str) -> Option<&'a Table> {
+        self.before.schema(schema).and_then(|s| s.table(table))
+    }
+
+    pub fn table_after(&self, schema: &str, table: &str) -> Option<&'a Table> {
+        self.after.schema(schema).and_then(|s| s.table(table))
+    }
+
+    /// The table as a statement finds it: its old version, or the new one
+    /// for a table the plan creates.
+    pub fn table_now(&self, schema: &str, table: &str) -> Option<&'a Table> {
+        self.table_before(schema, table)
+            .or_else(|| self.table_after(schema, table))
+    }
+
+    /// Created by this plan, so empty while the plan runs.
+    pub fn is_new(&self, schema: &str, table: &str) -> bool {
+        self.table_before(schema, table).is_none() && self.table_after(schema, table).is_some()
+    }
+}
+
+/// The statements for one Change.
+fn render(change: &Change, side: &Side, repartitions: &Repartitions) -> Vec<Draft> {
+    use Change::*;
+    match change {
+        CreateTable { schema, table } => vec![tables::create(schema, table)],
+        DropTable { table, .. } => vec![tables::drop(&table.name)],
+        RenameTable { from, to, .. } => vec![tables::rename(from, to)],
+        AddColumn {
+            schema,
+            table,
+            column,
+        } => vec![columns::add(side, schema, table, column)],
+        DropColumn {
+            schema,
+            table,
+            column,
+        } => vec![columns::drop(side, schema, table, column)],
+        RenameColumn {
+            schema,
+            table,
+            from,
+            to,
+        } => vec![columns::rename(side, schema, table, from, to)],
+        AlterColumn {
+            schema,
+            table,
+            changes,
+            to,
+            ..
+        } => vec![columns::modify(side, schema, table, changes, to)],
+        AddPrimaryKey {
+            schema,
+            table,
+            primary_key,
+        } => vec![tables::add_primary_key(side, schema, table, primary_key)],
+        DropPrimaryKey { schema, table, .. } => vec![tables::drop_primary_key(side, schema, table)],
+        AddUnique {
+            schema,
+            table,
+            unique,
+        } => vec![tables::add_unique(side, schema, table, unique)],
+        DropUnique {
+            schema,
+            table,
+            unique,
+        } => tables::drop_unique(side, schema, table, unique)
+            .into_iter()
+            .collect(),
+        AddCheck {
+            schema,
+            table,
+            check,
+        } => vec![tables::add_check(side, schema, table, check)],
+        DropCheck {
+            schema,
+            table,
+            check,
+        } => tables::drop_check(side, schema, table, check)
+            .into_iter()
+            .collect(),
+        AddForeignKey {
+            schema,
+            table,
+            foreign_key,
+        } => tables::add_foreign_key(side, schema, table, foreign_key)
+            .into_iter()
+            .collect(),
+        DropForeignKey {
+            schema,
+            table,
+            foreign_key,
+        } => tables::drop_foreign_key(side, schema, table, foreign_key)
+            .into_iter()
+            .collect(),
+        CreateIndex {
+            schema,
+            table,
+            index,
+        } => vec![tables::create_index(side, schema, table, index)],
+        DropIndex {
+            schema,
+            table,
+            index,
+        } => vec![tables::drop_index(side, schema, table, index)],
+        AlterTableOptions {
+            schema,
+            table,
+            from,
+            to,
+        } => tables::alter_options(side, schema, table, from, to)
+            .into_iter()
+            .collect(),
+        AlterPartitioning {
+            schema, table, to, ..
+        } => vec![partitions::repartition(side, schema, table, to.as_ref())],
+        AddPartition {
+            schema,
+            table,
+            partition,
+        } => partitions::add(side, repartitions, schema, table, partition),
+        DropPartition {
+            schema,
+            table,
+            partition,
+        } => partitions::drop(side, repartitions, schema, table, partition),
+        CreateView { schema, view } => vec![objects::create_view(schema, view)],
+        DropView { view, .. } => vec![objects::drop_view(view)],
+        ReplaceView { schema, to, .. } => vec![objects::replace_view(schema, to)],
+        CreateFunction { schema, function } => objects::create_routine(schema, function)
+            .into_iter()
+            .collect(),
+        DropFunction { function, .. } => vec![objects::drop_routine(function)],
+        ReplaceFunction { schema, from, to } => objects::replace_routine(side, schema, from, to),
+        CreateTrigger { schema, trigger } => vec![objects::create_trigger(schema, trigger)],
+        DropTrigger { trigger, .. } => vec![objects::drop_trigger(trigger)],
+        SetComment { target, to, .. } => objects::set_comment(side, target, to.as_deref())
+            .into_iter()
+            .collect(),
+        // The schema is the database; the rest does not exist on MySQL.
+        CreateSchema { .. }
+        | DropSchema { .. }
+        | CreateExtension { .. }
+        | DropExtension { .. }
+        | AlterExtension { .. }
+        | CreateEnum { .. }
+        | DropEnum { .. }
+        | AddEnumValue { .. }
+        | CreateSequence { .. }
+        | DropSequence { .. }
+        | AlterSequence { .. }
+        | CreateMaterializedView { .. }
+        | DropMaterializedView { .. } => Vec::new(),
+    }
+}
+
+/// The SQL that undoes `change`: its inverse, written the same way with
+/// the catalogs swapped. A moved column moves back to its old place.
+fn reverse_sql(change: &Change, side: &Side) -> Option<String> {
+    let mut inverse = change.inverse()?;
+    let back = side.reversed();
+    if let (
+        Change::AlterColumn {
+            changes: forward, ..
+        },
+        Change::AlterColumn {
+            schema,
+            table,
+            column,
+            changes,
+            ..
+        },
+    ) = (change, &mut inverse)
+        && forward
+            .iter()
+            .any(|c| matches!(c, ColumnChange::Position { .. }))
+    {
+        let after = back
+            .table_after(schema, table)
+            .and_then(|t| columns::predecessor(t, column));
+        changes.push(ColumnChange::Position { after });
+    }
+    let drafts = render(&inverse, &back, &Repartitions::default());
+    if drafts.is_empty() {
+        return None;
+    }
+    let statements: Vec<String> = drafts.into_iter().map(|d| d.sql).collect();
+    Some(statements.join(";\n"))
+}

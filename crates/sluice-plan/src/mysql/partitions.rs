@@ -1,0 +1,221 @@
+//! Partitions: added and dropped one by one where MySQL has a statement
+//! for it, otherwise the table is repartitioned as a whole.
+//!
+//! `ADD PARTITION` appends (a RANGE partition only after the last one),
+//! `DROP PARTITION` deletes a RANGE or LIST partition with its rows, and
+//! HASH and KEY tables only grow or shrink at the end (`COALESCE`). Any
+//! other change of a table's partition list, and any table with
+//! sub-partitions, is one `PARTITION BY` with the whole new list, written
+//! for the table's first partition Change.
+
+use std::cell::RefCell;
+use std::collections::HashSet;
+
+use sluice_schema::render::mysql_partitioning;
+use sluice_schema::{Change, Dialect, Partition, PartitionStrategy, Partitioning, quote_literal};
+
+use super::Side;
+use super::draft::Draft;
+use super::online::Algorithm;
+use super::tables::{alter, name};
+use crate::Hazard;
+
+type TableKey = (String, String);
+
+/// The tables whose partition Changes are one repartition.
+#[derive(Default)]
+pub(super) struct Repartitions {
+    tables: HashSet<TableKey>,
+    written: RefCell<HashSet<TableKey>>,
+}
+
+impl Repartitions {
+    pub fn find(changes: &[Change], side: &Side) -> Repartitions {
+        let mut touched: Vec<TableKey> = Vec::new();
+        for c in changes {
+            if let Change::AddPartition { schema, table, .. }
+            | Change::DropPartition { schema, table, .. } = c
+            {
+                let key = (schema.clone(), table.clone());
+                if !touched.contains(&key) {
+                    touched.push(key);
+                }
+            }
+        }
+        let tables = touched
+            .into_iter()
+            .filter(|(schema, table)| {
+                let from = side
+                    .table_before(schema, table)
+                    .and_then(|t| t.partitioning.as_ref());
+                let to = side
+                    .table_after(schema, table)
+                    .and_then(|t| t.partitioning.as_ref());
+                match (from, to) {
+                    (Some(from), Some(to)) => !stepwise(from, to),
+                    _ => true,
+                }
+            })
+            .collect();
+        Repartitions {
+            tables,
+            written: RefCell::default(),
+        }
+    }
+
+    /// `Some(first)` when the table is repartitioned as a whole.
+    fn whole(&self, schema: &str, table: &str) -> Option<bool> {
+        let key = (schema.to_string(), table.to_string());
+        if !self.tables.contains(&key) {
+            return None;
+        }
+        Some(self.written.borrow_mut().insert(key))
+    }
+}
+
+fn hash_like(s: PartitionStrategy) -> bool {
+    matches!(
+        s,
+        PartitionStrategy::Hash
+            | PartitionStrategy::Key
+            | PartitionStrategy::LinearHash
+            | PartitionStrategy::LinearKey
+    )
+}
+
+/// Whether one statement per added or dropped partition gets from `from`
+/// to `to`.
+fn stepwise(from: &Partitioning, to: &Partitioning) -> bool {
+    let subpartitioned = |p: &Partitioning| p.partitions.iter().any(|x| x.partitioning.is_some());
+    if subpartitioned(from) || subpartitioned(to) {
+        return false;
+    }
+    let has = |p: &Partitioning, x: &Partition| {
+        p.partitions
+            .iter()
+            .any(|y| y.name == x.name && y.bound == x.bound)
+    };
+    let added: Vec<bool> = to.partitions.iter().map(|x| !has(from, x)).collect();
+    let dropped: Vec<bool> = from.partitions.iter().map(|x| !has(to, x)).collect();
+    let at_end = |flags: &[bool]| flags.iter().skip_while(|f| !**f).all(|f| *f);
+    match to.strategy {
+        PartitionStrategy::List | PartitionStrategy::ListColumns => true,
+        PartitionStrategy::Range | PartitionStrategy::RangeColumns => at_end(&added),
+        s if hash_like(s) => {
+            let adds = added.iter().any(|f| *f);
+            let drops = dropped.iter().any(|f| *f);
+            !(adds && drops) && at_end(&added) && at_end(&dropped)
+        }
+        _ => false,
+    }
+}
+
+fn partition_def(p: &Partition) -> String {
+    let mut s = format!("PARTITION {}", name(&p.name));
+    if let Some(b) = &p.bound {
+        s.push(' ');
+        s.push_str(b);
+    }
+    if let Some(c) = &p.comment {
+        s.push_str(&format!(" COMMENT = {}", quote_literal(Dialect::Mysql, c)));
+    }
+    s
+}
+
+/// The table's whole new partition list, or none: every row is copied.
+pub(super) fn repartition(
+    side: &Side,
+    schema: &str,
+    table: &str,
+    to: Option<&Partitioning>,
+) -> Draft {
+    let body = match to {
+        Some(p) => mysql_partitioning(Dialect::Mysql, p),
+        None => "REMOVE PARTITIONING".to_string(),
+    };
+    alter(side, schema, table, &body, Algorithm::ServerChoice)
+        .hazards([Hazard::TableRewrite, Hazard::LongLock])
+        .note("every row is copied into the new layout; writes wait until it ends")
+}
+
+/// The repartition for a table handled as a whole: written once.
+fn whole(
+    side: &Side,
+    repartitions: &Repartitions,
+    schema: &str,
+    table: &str,
+) -> Option<Vec<Draft>> {
+    let first = repartitions.whole(schema, table)?;
+    if !first {
+        return Some(Vec::new());
+    }
+    let to = side
+        .table_after(schema, table)
+        .and_then(|t| t.partitioning.as_ref());
+    Some(vec![repartition(side, schema, table, to).note(
+        "MySQL cannot make this partition change one partition at a time: the whole list is written for all of the table's partition changes",
+    )])
+}
+
+fn strategy(side: &Side, schema: &str, table: &str) -> Option<PartitionStrategy> {
+    side.table_now(schema, table)
+        .and_then(|t| t.partitioning.as_ref())
+        .map(|p| p.strategy)
+}
+
+pub(super) fn add(
+    side: &Side,
+    repartitions: &Repartitions,
+    schema: &str,
+    table: &str,
+    partition: &Partition,
+) -> Vec<Draft> {
+    if let Some(drafts) = whole(side, repartitions, schema, table) {
+        return drafts;
+    }
+    let body = format!("ADD PARTITION ({})", partition_def(partition));
+    let draft = alter(side, schema, table, &body, Algorithm::ServerChoice);
+    let draft = match strategy(side, schema, table) {
+        Some(s) if hash_like(s) => draft
+            .hazards([Hazard::TableRewrite, Hazard::LongLock])
+            .note("rows are redistributed over the new number of partitions"),
+        _ => draft.note("the existing partitions are not touched"),
+    };
+    vec![draft]
+}
+
+pub(super) fn drop(
+    side: &Side,
+    repartitions: &Repartitions,
+    schema: &str,
+    table: &str,
+    partition: &Partition,
+) -> Vec<Draft> {
+    if let Some(drafts) = whole(side, repartitions, schema, table) {
+        return drafts;
+    }
+    let draft = match strategy(side, schema, table) {
+        Some(s) if hash_like(s) => alter(
+            side,
+            schema,
+            table,
+            "COALESCE PARTITION 1",
+            Algorithm::ServerChoice,
+        )
+        .hazards([Hazard::TableRewrite, Hazard::LongLock])
+        .note(format!(
+            "removes the last partition ({}); its rows move to the others",
+            partition.name
+        )),
+        _ => alter(
+            side,
+            schema,
+            table,
+            &format!("DROP PARTITION {}", name(&partition.name)),
+            Algorithm::ServerChoice,
+        )
+        .hazard(Hazard::DeletesData)
+        .note("the partition's rows are deleted with it"),
+    };
+    vec![draft]
+}
