@@ -17,6 +17,7 @@ pub mod issues;
 pub mod permissions;
 mod projects;
 pub mod review;
+pub mod schema_sync;
 pub mod secrets;
 mod sync;
 mod users;

@@ -97,6 +97,14 @@ fn description(value: &str) -> AppResult<String> {
     validate::multiline_text("description", value, 64 * 1024)
 }
 
+/// The SQL each task runs: the issue's one script, or a script per target
+/// (a schema sync plans every target on its own).
+#[derive(Clone, Copy)]
+enum Scripts<'a> {
+    Shared(&'a str),
+    PerTarget(&'a [String]),
+}
+
 impl App {
     /// File an issue in `project` and start its plan checks.
     pub async fn create_issue(
@@ -104,6 +112,47 @@ impl App {
         caller: &Caller,
         project: &str,
         input: &IssueInput,
+    ) -> AppResult<Issue> {
+        self.file_issue(caller, project, input, Scripts::Shared(&input.statement))
+            .await
+    }
+
+    /// File a schema or data change whose tasks run different SQL:
+    /// `scripts[i]` is the script of `input.targets[i]` (`input.statement`
+    /// is not used). Each script is checked against its target's dialect.
+    pub async fn create_issue_with_scripts(
+        &self,
+        caller: &Caller,
+        project: &str,
+        input: &IssueInput,
+        scripts: &[String],
+    ) -> AppResult<Issue> {
+        if input.issue_type == IssueType::CreateDatabase {
+            return Err(AppError::invalid(
+                "type",
+                "a CREATE_DATABASE issue runs no SQL of its own",
+            ));
+        }
+        if scripts.len() != input.targets.len() {
+            return Err(AppError::invalid(
+                "statements",
+                format!(
+                    "one script per target: {} target(s), {} script(s)",
+                    input.targets.len(),
+                    scripts.len()
+                ),
+            ));
+        }
+        self.file_issue(caller, project, input, Scripts::PerTarget(scripts))
+            .await
+    }
+
+    async fn file_issue(
+        &self,
+        caller: &Caller,
+        project: &str,
+        input: &IssueInput,
+        scripts: Scripts<'_>,
     ) -> AppResult<Issue> {
         self.authorize(caller, Permission::IssuesCreate, Some(project))
             .await?;
@@ -122,7 +171,12 @@ impl App {
                 Some(v) => check_version(v)?,
                 None => default_version(),
             };
-            let (statement, payload, risk) = match input.issue_type {
+            let create_sql = input
+                .database
+                .as_ref()
+                .map(|db| format!("CREATE DATABASE {}", db.name))
+                .unwrap_or_default();
+            let (statements, payload, risk): (Vec<&str>, _, _) = match input.issue_type {
                 IssueType::CreateDatabase => {
                     let db = input.database.as_ref().ok_or_else(|| {
                         AppError::invalid("database", "a CREATE_DATABASE issue names the database to create")
@@ -131,10 +185,19 @@ impl App {
                     if db.name.trim().is_empty() || db.name != db.name.trim() {
                         return Err(AppError::invalid("database.name", "must not be empty or start or end with spaces"));
                     }
-                    (format!("CREATE DATABASE {}", db.name), json!(db), RiskLevel::Low)
+                    (vec![create_sql.as_str(); targets.len()], json!(db), RiskLevel::Low)
                 }
                 IssueType::SchemaChange | IssueType::DataChange => {
-                    let risk = self.check_statement(input.issue_type, &input.statement, &targets)?;
+                    let (statements, risk) = match scripts {
+                        Scripts::Shared(sql) => (
+                            vec![sql; targets.len()],
+                            self.check_statement(input.issue_type, sql, &targets)?,
+                        ),
+                        Scripts::PerTarget(list) => (
+                            list.iter().map(String::as_str).collect(),
+                            self.check_scripts(input.issue_type, list, &targets)?,
+                        ),
+                    };
                     for t in &targets {
                         if let Some(db_id) = t.db_id
                             && let Some(entry) = self.store.applied_version(db_id, &version).await?
@@ -151,11 +214,11 @@ impl App {
                             ));
                         }
                     }
-                    (input.statement.clone(), json!({}), risk)
+                    (statements, json!({}), risk)
                 }
             };
             let environments = self.store.list_environments(false).await?;
-            let stages = derive_stages(&environments, &targets, input.issue_type, &statement, &version, &payload)?;
+            let stages = derive_stages(&environments, &targets, input.issue_type, &statements, &version, &payload)?;
             let approval_status = if policy::approval_policies(
                 environments.iter().filter(|e| stages.iter().any(|s| s.environment_id == e.id)),
             )
@@ -209,6 +272,32 @@ impl App {
             let statements = analyze::statements("statement", dialect, statement)?;
             analyze::check_type("statement", issue_type, &statements)?;
             let r = analyze::overall_risk(&statements);
+            if analyze::rank(r) > analyze::rank(risk) {
+                risk = r;
+            }
+        }
+        Ok(risk)
+    }
+
+    /// [`Self::check_statement`] for each target's own script; an error
+    /// names the target.
+    fn check_scripts(
+        &self,
+        issue_type: IssueType,
+        scripts: &[String],
+        targets: &[Target],
+    ) -> AppResult<RiskLevel> {
+        let mut risk = RiskLevel::Low;
+        for (target, script) in targets.iter().zip(scripts) {
+            let r = self
+                .check_statement(issue_type, script, std::slice::from_ref(target))
+                .map_err(|err| match err {
+                    AppError::InvalidArgument { message, .. } => AppError::invalid(
+                        "statements",
+                        format!("{}/{}: {message}", target.instance_id, target.database),
+                    ),
+                    other => other,
+                })?;
             if analyze::rank(r) > analyze::rank(risk) {
                 risk = r;
             }
@@ -522,13 +611,14 @@ impl App {
 }
 
 /// A stage per environment that has targets, in environment order; a task
-/// per target. Every task starts NOT_STARTED: the runner queues it when its
-/// turn, checks, approval and rollout policy allow.
+/// per target, running `statements[i]` on `targets[i]`. Every task starts
+/// NOT_STARTED: the runner queues it when its turn, checks, approval and
+/// rollout policy allow.
 fn derive_stages(
     environments: &[Environment],
     targets: &[Target],
     issue_type: IssueType,
-    statement: &str,
+    statements: &[&str],
     version: &str,
     payload: &serde_json::Value,
 ) -> AppResult<Vec<NewStage>> {
@@ -541,8 +631,9 @@ fn derive_stages(
     for env in environments {
         let tasks: Vec<NewTask> = targets
             .iter()
-            .filter(|t| t.environment_id == env.id)
-            .map(|t| NewTask {
+            .zip(statements)
+            .filter(|(t, _)| t.environment_id == env.id)
+            .map(|(t, statement)| NewTask {
                 db_id: t.db_id,
                 instance_id: t.instance_id.clone(),
                 task_type,
