@@ -1,0 +1,70 @@
+//! Plans for SQLite.
+//!
+//! SQLite's `ALTER TABLE` renames tables and columns, adds a column (one
+//! without a key, with a constant default, NOT NULL only with a default)
+//! and drops a column no key uses. Every other change to an existing table
+//! is a rebuild ([`rebuild`]): all of one table's Changes become one
+//! rebuild to the table as `ctx.to` has it, placed after the new tables
+//! exist and before anything that needs the new shape (indexes, views,
+//! triggers). [`grouping`] decides which Changes a rebuild takes over.
+//!
+//! SQLite has one write lock for the whole database, so every statement
+//! reports it.
+
+mod alter;
+mod grouping;
+mod objects;
+mod rebuild;
+
+use sluice_schema::Change;
+
+use crate::{Ctx, Step};
+use grouping::Grouping;
+
+/// The statements for `changes`, in order.
+pub(crate) fn steps(changes: &[Change], ctx: &Ctx) -> Vec<Step> {
+    let grouping = Grouping::new(changes, ctx);
+    let mut out = Vec::new();
+    let mut rebuilt = false;
+    for (i, change) in changes.iter().enumerate() {
+        if !rebuilt && needs_final_tables(change) {
+            out.extend(rebuild::steps(&grouping, changes, ctx));
+            rebuilt = true;
+        }
+        if !grouping.is_absorbed(i) {
+            out.extend(objects::steps(i, change, ctx, &grouping));
+        }
+    }
+    if !rebuilt {
+        out.extend(rebuild::steps(&grouping, changes, ctx));
+    }
+    out
+}
+
+/// Changes the diff orders after every table exists: rebuilt tables must
+/// have their new shape before these run.
+fn needs_final_tables(change: &Change) -> bool {
+    use Change::*;
+    matches!(
+        change,
+        AddColumn { .. }
+            | AlterColumn { .. }
+            | AlterPartitioning { .. }
+            | AddPartition { .. }
+            | AddPrimaryKey { .. }
+            | AddUnique { .. }
+            | AddCheck { .. }
+            | CreateIndex { .. }
+            | AddForeignKey { .. }
+            | CreateView { .. }
+            | ReplaceView { .. }
+            | CreateMaterializedView { .. }
+            | CreateTrigger { .. }
+            | SetComment { .. }
+    )
+}
+
+/// A statement of Change `change`, holding SQLite's database write lock.
+fn step(sql: impl Into<String>, change: usize) -> Step {
+    Step::new(sql, change).lock("database write lock", "writes")
+}
