@@ -13,11 +13,14 @@
 
 mod backend;
 mod error;
+// `text_enum!` is shared with the modules below.
+#[macro_use]
 pub mod model;
 
 mod audit;
 mod changelog;
 mod databases;
+mod drift;
 mod environments;
 mod instances;
 mod issues;
@@ -30,6 +33,10 @@ mod tokens;
 mod workspace;
 
 pub use backend::Store;
+pub use changelog::ChangelogReverse;
+pub use drift::{
+    DbEvent, DbEventKind, DriftFound, DriftRecord, DriftStatus, DriftTransition, DriftedDatabase,
+};
 pub use error::{StoreError, StoreResult};
 pub use model::*;
 
