@@ -9,6 +9,7 @@
 mod audit;
 mod background;
 mod databases;
+pub mod drift;
 mod environments;
 mod error;
 mod identity;
@@ -24,6 +25,7 @@ mod users;
 pub mod validate;
 
 pub use environments::PolicyPatch;
+pub use drift::DriftView;
 pub use error::{AppError, AppResult};
 pub use identity::{Caller, LoginThrottle, Session};
 pub use instances::{DataSourceInput, InstanceInput, InstancePatch};

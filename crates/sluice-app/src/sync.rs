@@ -275,6 +275,7 @@ impl App {
             json!({}),
             async {
                 let engine = self.admin_engine(&inst).await?;
+                let drift_probe = self.drift_probe(db.id).await;
                 let catalog = match engine.inspect(name).await {
                     Ok(catalog) => catalog,
                     Err(err) => {
@@ -293,6 +294,7 @@ impl App {
                 self.store
                     .record_schema_sync(db.id, Ok((&json, &ddl)))
                     .await?;
+                self.check_drift(caller, &db, &catalog, drift_probe).await;
                 Ok(DatabaseSchema {
                     catalog,
                     ddl,
