@@ -29,6 +29,12 @@ pub use objects::{
 pub use table::{
     add_foreign_key, column_def, create_index, create_table, mysql_index_def, mysql_partitioning,
 };
+// Constraint clauses and sequence options as `CREATE TABLE` writes them,
+// for planners that add them to an existing table.
+pub use table::{
+    check as check_clause, primary_key as primary_key_clause, sequence_options,
+    unique as unique_clause,
+};
 
 use crate::dialect::Dialect;
 use crate::model::{Catalog, Function, IndexKey, Schema, Table};

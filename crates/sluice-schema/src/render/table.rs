@@ -288,7 +288,7 @@ fn identity(id: &Identity) -> String {
 
 /// The option clauses shared by `CREATE SEQUENCE` and identity columns,
 /// only those that are set (unset means the server default).
-pub(super) fn sequence_options(o: &SequenceOptions, d: Dialect) -> Vec<String> {
+pub fn sequence_options(o: &SequenceOptions, d: Dialect) -> Vec<String> {
     let mut v = Vec::new();
     if let Some(x) = o.start {
         v.push(format!("START WITH {x}"));
@@ -328,7 +328,7 @@ fn constraint_name(d: Dialect, name: &Option<String>) -> String {
     }
 }
 
-fn primary_key(d: Dialect, pk: &PrimaryKey) -> String {
+pub fn primary_key(d: Dialect, pk: &PrimaryKey) -> String {
     // MySQL always names the key PRIMARY and rejects another name.
     let name = if d == Dialect::Mysql {
         String::new()
@@ -338,7 +338,7 @@ fn primary_key(d: Dialect, pk: &PrimaryKey) -> String {
     format!("{name}PRIMARY KEY ({})", quote_list(d, &pk.columns))
 }
 
-fn unique(d: Dialect, u: &UniqueConstraint) -> String {
+pub fn unique(d: Dialect, u: &UniqueConstraint) -> String {
     if d == Dialect::Mysql {
         let name = u
             .name
@@ -360,7 +360,7 @@ fn unique(d: Dialect, u: &UniqueConstraint) -> String {
     )
 }
 
-fn check(d: Dialect, c: &Check) -> String {
+pub fn check(d: Dialect, c: &Check) -> String {
     let mut s = format!("{}CHECK ({})", constraint_name(d, &c.name), c.expression);
     if d == Dialect::Postgres && c.no_inherit {
         s.push_str(" NO INHERIT");
