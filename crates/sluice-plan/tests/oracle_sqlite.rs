@@ -7,7 +7,7 @@
 mod sqlite_support;
 
 use sluice_plan::Hazard;
-use sqlite_support::{Case, check};
+use sqlite_support::{Apply, Case, check};
 
 async fn run(case: Case<'_>) -> (sluice_plan::Plan, sluice_plan::Plan) {
     match check(&case).await {
@@ -49,4 +49,212 @@ async fn add_and_drop_columns_in_place() {
         "{}",
         plan.to_sql()
     );
+}
+
+/// A table rebuilt by a plan has the text Sluice renders, so the tables
+/// these cases rebuild are written the way Sluice writes them.
+#[tokio::test]
+async fn column_type_change_rebuilds_and_keeps_rows() {
+    let (plan, back) = run(Case {
+        keep: &["SELECT id, v + 0 AS v, note FROM t ORDER BY id"],
+        ..Case::new(
+            "type",
+            "CREATE TABLE t (id INTEGER, v TEXT, note TEXT, PRIMARY KEY (id));
+             CREATE INDEX t_v ON t (v);
+             INSERT INTO t VALUES (1, '10', 'a'), (2, '20', 'b');",
+            "CREATE TABLE t (id INTEGER, v INTEGER, note TEXT, PRIMARY KEY (id));
+             CREATE INDEX t_v ON t (v);",
+        )
+    })
+    .await;
+    for p in [&plan, &back] {
+        let hazards = p.hazards();
+        assert!(hazards.contains(&Hazard::TableRewrite), "{}", p.to_sql());
+        assert!(hazards.contains(&Hazard::TypeConversion), "{}", p.to_sql());
+        assert!(!hazards.contains(&Hazard::DeletesData), "{}", p.to_sql());
+    }
+    let first = plan.steps.iter().find(|s| s.reverse.is_some()).unwrap();
+    assert!(first.reverse.as_deref().unwrap().contains("v TEXT"));
+}
+
+#[tokio::test]
+async fn not_null_and_default_changes() {
+    run(Case {
+        keep: &["SELECT * FROM t ORDER BY id"],
+        ..Case::new(
+            "not null",
+            "CREATE TABLE t (id INTEGER, name TEXT, status TEXT DEFAULT 'new', PRIMARY KEY (id));
+             INSERT INTO t VALUES (1, 'a', 'old'), (2, 'b', 'new');",
+            "CREATE TABLE t (id INTEGER, name TEXT NOT NULL, status TEXT DEFAULT 'open', PRIMARY KEY (id));",
+        )
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn expression_and_partial_indexes() {
+    let (plan, _) = run(Case::new(
+        "indexes",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, active INTEGER);
+         CREATE INDEX t_name ON t (name);
+         INSERT INTO t VALUES (1, 'A', 1), (2, 'b', 0);",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, active INTEGER);
+         CREATE INDEX t_lower ON t ((lower(name)) DESC);
+         CREATE UNIQUE INDEX t_active ON t (name) WHERE active = 1;",
+    ))
+    .await;
+    let hazards = plan.hazards();
+    assert!(hazards.contains(&Hazard::IndexBuild) && hazards.contains(&Hazard::IndexDropped));
+}
+
+#[tokio::test]
+async fn view_on_a_changed_table_and_replaced_views() {
+    run(Case {
+        keep: &["SELECT * FROM v ORDER BY id"],
+        ..Case::new(
+            "views",
+            "CREATE TABLE t (id INTEGER, name TEXT, PRIMARY KEY (id));
+             CREATE VIEW v AS SELECT id, name FROM t;
+             CREATE VIEW w AS SELECT count(*) AS n FROM v;
+             CREATE VIEW gone AS SELECT 1 AS one;
+             INSERT INTO t VALUES (1, 'a'), (2, 'b');",
+            "CREATE TABLE t (id INTEGER, name TEXT NOT NULL, extra REAL, PRIMARY KEY (id), CHECK (length(name) > 0));
+             CREATE VIEW v AS SELECT id, name FROM t;
+             CREATE VIEW w AS SELECT count(*) AS n, max(id) AS top FROM v;
+             CREATE VIEW fresh (a, b) AS SELECT id, name FROM v;",
+        )
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn triggers_on_tables_and_views() {
+    run(Case {
+        keep: &["SELECT * FROM t ORDER BY id", "SELECT * FROM audit ORDER BY id"],
+        ..Case::new(
+            "triggers",
+            "CREATE TABLE t (id INTEGER, name TEXT, PRIMARY KEY (id));
+             CREATE TABLE audit (id INTEGER PRIMARY KEY, what TEXT);
+             CREATE VIEW v AS SELECT id, name FROM t;
+             CREATE TRIGGER t_kept AFTER INSERT ON t BEGIN INSERT INTO audit (what) VALUES ('ins ' || new.name); END;
+             CREATE TRIGGER t_changed AFTER DELETE ON t BEGIN INSERT INTO audit (what) VALUES ('del'); END;
+             CREATE TRIGGER v_kept INSTEAD OF DELETE ON v BEGIN DELETE FROM t WHERE id = old.id; END;
+             INSERT INTO t VALUES (1, 'a');",
+            "CREATE TABLE t (id INTEGER, name TEXT NOT NULL, PRIMARY KEY (id));
+             CREATE TABLE audit (id INTEGER PRIMARY KEY, what TEXT);
+             CREATE VIEW v AS SELECT id, name, length(name) AS size FROM t;
+             CREATE TRIGGER t_kept AFTER INSERT ON t BEGIN INSERT INTO audit (what) VALUES ('ins ' || new.name); END;
+             CREATE TRIGGER t_changed AFTER DELETE ON t WHEN old.id > 0 BEGIN INSERT INTO audit (what) VALUES ('del ' || old.id); END;
+             CREATE TRIGGER v_kept INSTEAD OF DELETE ON v BEGIN DELETE FROM t WHERE id = old.id; END;
+             CREATE TRIGGER v_insert INSTEAD OF INSERT ON v BEGIN INSERT INTO t (id, name) VALUES (new.id, new.name); END;",
+        )
+    })
+    .await;
+}
+
+const PARENT_CHILD_A: &str = "
+    CREATE TABLE parent (id INTEGER, name TEXT, PRIMARY KEY (id));
+    CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent (id), note TEXT);
+    CREATE TABLE grandchild (id INTEGER PRIMARY KEY, child_id INTEGER NOT NULL REFERENCES child (id));
+    INSERT INTO parent VALUES (1, 'a'), (2, 'b'), (3, 'c');
+    INSERT INTO child VALUES (10, 1, 'x'), (11, 1, 'y'), (12, 3, 'z');
+    INSERT INTO grandchild VALUES (100, 10), (101, 12);";
+
+const PARENT_CHILD_B: &str = "
+    CREATE TABLE parent (id INTEGER, name TEXT NOT NULL DEFAULT '', rank INTEGER, PRIMARY KEY (id), UNIQUE (name));
+    CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent (id), note TEXT);
+    CREATE TABLE grandchild (id INTEGER PRIMARY KEY, child_id INTEGER NOT NULL REFERENCES child (id));";
+
+const PARENT_CHILD_KEEP: &[&str] = &[
+    "SELECT id, name FROM parent ORDER BY id",
+    "SELECT * FROM child ORDER BY id",
+    "SELECT * FROM grandchild ORDER BY id",
+];
+
+/// Foreign keys enforced, as Sluice runs plans: the rebuilt parent's rows
+/// are checked at commit, and no referencing row is lost.
+#[tokio::test]
+async fn rebuild_of_a_referenced_table_with_rows_through_the_engine() {
+    run(Case {
+        keep: PARENT_CHILD_KEEP,
+        how: Apply::Engine,
+        ..Case::new("referenced (engine)", PARENT_CHILD_A, PARENT_CHILD_B)
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn rebuild_of_a_referenced_table_with_rows_in_the_shell() {
+    for how in [Apply::Shell, Apply::ShellWithForeignKeys] {
+        run(Case {
+            keep: PARENT_CHILD_KEEP,
+            how,
+            ..Case::new("referenced (shell)", PARENT_CHILD_A, PARENT_CHILD_B)
+        })
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn foreign_key_cycle() {
+    // Created together, then both rebuilt to drop the cycle, with rows
+    // that reference each other.
+    run(Case {
+        how: Apply::Engine,
+        ..Case::new(
+            "cycle created",
+            "CREATE TABLE other (id INTEGER PRIMARY KEY);",
+            "CREATE TABLE other (id INTEGER PRIMARY KEY);
+             CREATE TABLE a (id INTEGER, b_id INTEGER, PRIMARY KEY (id), FOREIGN KEY (b_id) REFERENCES b (id));
+             CREATE TABLE b (id INTEGER, a_id INTEGER, PRIMARY KEY (id), FOREIGN KEY (a_id) REFERENCES a (id));",
+        )
+    })
+    .await;
+    run(Case {
+        how: Apply::Engine,
+        keep: &["SELECT * FROM a", "SELECT * FROM b"],
+        ..Case::new(
+            "cycle rebuilt",
+            "CREATE TABLE a (id INTEGER, b_id INTEGER, PRIMARY KEY (id), FOREIGN KEY (b_id) REFERENCES b (id));
+             CREATE TABLE b (id INTEGER, a_id INTEGER, PRIMARY KEY (id), FOREIGN KEY (a_id) REFERENCES a (id));
+             INSERT INTO a VALUES (1, NULL); INSERT INTO b VALUES (1, 1); UPDATE a SET b_id = 1;",
+            "CREATE TABLE a (id INTEGER, b_id INTEGER, PRIMARY KEY (id));
+             CREATE TABLE b (id INTEGER, a_id INTEGER NOT NULL, PRIMARY KEY (id), FOREIGN KEY (a_id) REFERENCES a (id) ON DELETE CASCADE);",
+        )
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn keys_checks_and_table_options() {
+    run(Case {
+        keep: &["SELECT * FROM t ORDER BY code", "SELECT * FROM s ORDER BY id"],
+        how: Apply::Engine,
+        ..Case::new(
+            "keys",
+            "CREATE TABLE t (code TEXT NOT NULL, n INTEGER, PRIMARY KEY (code), CONSTRAINT n_positive CHECK (n > 0));
+             CREATE TABLE s (id INTEGER, label TEXT, UNIQUE (label));
+             CREATE TABLE auto (id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT);
+             INSERT INTO t VALUES ('a', 1), ('b', 2);
+             INSERT INTO s VALUES (1, 'x'), (2, 'y');",
+            "CREATE TABLE t (code TEXT NOT NULL, n INTEGER, PRIMARY KEY (code), CONSTRAINT n_small CHECK (n < 100)) WITHOUT ROWID;
+             CREATE TABLE s (id INTEGER, label TEXT, PRIMARY KEY (id)) STRICT;
+             CREATE TABLE auto (id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT, w TEXT COLLATE NOCASE);",
+        )
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn generated_columns_and_columns_in_the_middle() {
+    run(Case {
+        keep: &["SELECT a, b FROM t ORDER BY a"],
+        ..Case::new(
+            "generated",
+            "CREATE TABLE t (a INTEGER, b INTEGER, PRIMARY KEY (a));
+             INSERT INTO t VALUES (1, 2), (3, 4);",
+            "CREATE TABLE t (a INTEGER, mid TEXT, b INTEGER, total INTEGER GENERATED ALWAYS AS (a + b) STORED, half INTEGER GENERATED ALWAYS AS (a / 2) VIRTUAL, PRIMARY KEY (a));",
+        )
+    })
+    .await;
 }
