@@ -2,6 +2,7 @@
 //! one as a client (`sluice login`, `sluice env list`, ...).
 
 mod client;
+mod diff;
 mod inspect;
 mod lint;
 mod serve;
@@ -26,6 +27,8 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Print a database's schema as DDL (or the model as JSON), offline.
     Inspect(inspect::InspectArgs),
+    /// Print the plan that turns one schema into another (databases or SQL files), offline.
+    Diff(diff::DiffArgs),
     /// Review SQL files against a policy of rules (SQL review), offline.
     Lint(lint::LintArgs),
     #[command(flatten)]
@@ -48,6 +51,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve(args) => serve::run(args).await.map(|()| ExitCode::SUCCESS),
             Command::Inspect(args) => inspect::run(args).await,
+            Command::Diff(args) => diff::run(args).await,
             Command::Lint(args) => lint::run(args).await,
             Command::Client(cmd) => client::run(cmd).await,
         }
