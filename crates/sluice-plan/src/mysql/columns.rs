@@ -235,7 +235,9 @@ fn change_algorithm(
             Algorithm::Online { rebuild: true },
             Some("fails if a row holds NULL"),
         ),
-        ColumnChange::Nullability { to: true, .. } => (reshape, None),
+        // MariaDB makes a column nullable instantly only in the REDUNDANT
+        // row format, which the model does not tell apart.
+        ColumnChange::Nullability { to: true, .. } => (Algorithm::Online { rebuild: true }, None),
         ColumnChange::Default { .. } => (metadata, None),
         ColumnChange::Comment { .. } if server.instant_comment() => (Algorithm::Instant, None),
         ColumnChange::Comment { .. } | ColumnChange::OnUpdate { .. } => {

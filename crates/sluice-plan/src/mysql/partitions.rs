@@ -122,6 +122,27 @@ fn partition_def(p: &Partition) -> String {
     s
 }
 
+/// `PARTITION BY …`: a HASH or KEY table whose partitions carry the
+/// names the server would give them (`p0`, `p1`, …) as `PARTITIONS n`, the
+/// way it is usually written and shown.
+fn partitioning_clause(p: &Partitioning) -> String {
+    let default_names = p.partitions.iter().enumerate().all(|(i, x)| {
+        x.name == format!("p{i}")
+            && x.bound.is_none()
+            && x.comment.is_none()
+            && x.partitioning.is_none()
+    });
+    if hash_like(p.strategy) && !p.partitions.is_empty() && default_names {
+        return format!(
+            "PARTITION BY {} ({}) PARTITIONS {}",
+            p.strategy.as_sql(),
+            p.key,
+            p.partitions.len()
+        );
+    }
+    mysql_partitioning(Dialect::Mysql, p)
+}
+
 /// The table's whole new partition list, or none: every row is copied.
 pub(super) fn repartition(
     side: &Side,
@@ -130,7 +151,7 @@ pub(super) fn repartition(
     to: Option<&Partitioning>,
 ) -> Draft {
     let body = match to {
-        Some(p) => mysql_partitioning(Dialect::Mysql, p),
+        Some(p) => partitioning_clause(p),
         None => "REMOVE PARTITIONING".to_string(),
     };
     alter(side, schema, table, &body, Algorithm::ServerChoice)
