@@ -49,9 +49,10 @@ async fn healthz(State(state): State<AppState>) -> Response {
 async fn metrics_text(State(state): State<AppState>) -> Response {
     metrics::gauge!("sluice_uptime_seconds").set(state.started.elapsed().as_secs_f64());
     let mut text = state.metrics.render();
-    if text.is_empty() {
+    if !text.is_empty() && !text.ends_with('\n') {
         text.push('\n');
     }
+    text.push_str(&drift_metrics(&state).await);
     (
         [(
             axum::http::header::CONTENT_TYPE,
@@ -60,6 +61,47 @@ async fn metrics_text(State(state): State<AppState>) -> Response {
         text,
     )
         .into_response()
+}
+
+/// The drifted databases, read from the store at each scrape so that
+/// every server of an HA pair tells the same and a resolved drift leaves
+/// no stale series behind.
+async fn drift_metrics(state: &AppState) -> String {
+    use std::fmt::Write;
+    let drifted = match state.app.drifted_databases().await {
+        Ok(drifted) => drifted,
+        Err(err) => {
+            tracing::warn!(%err, "cannot read drifted databases for the metrics");
+            return String::new();
+        }
+    };
+    let mut out = String::from(
+        "# HELP sluice_databases_drifted Databases whose live schema differs from the one Sluice recorded.\n\
+         # TYPE sluice_databases_drifted gauge\n",
+    );
+    let _ = writeln!(out, "sluice_databases_drifted {}", drifted.len());
+    if !drifted.is_empty() {
+        out.push_str(
+            "# HELP sluice_database_drift 1 while the database's live schema differs from the one Sluice recorded.\n\
+             # TYPE sluice_database_drift gauge\n",
+        );
+    }
+    for db in &drifted {
+        let _ = writeln!(
+            out,
+            "sluice_database_drift{{instance=\"{}\",database=\"{}\"}} 1",
+            label_value(&db.instance_id),
+            label_value(&db.name)
+        );
+    }
+    out
+}
+
+/// A Prometheus label value: backslash, double quote and newline escaped.
+fn label_value(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 /// Count requests by method and status class.
