@@ -25,7 +25,8 @@ const EXIT_CODES: &str = "Exit codes:
   0  the plan was printed (with --exit-code: and there are no differences)
   1  an error: bad input, a server that cannot be reached, a SQL file that fails
   2  with --exit-code: there are differences (also clap's usage errors)
-  3  the plan has hazards --allow-hazards does not cover (it is printed all the same)";
+  3  the plan has hazards --allow-hazards does not cover (it is printed all the same);
+     3 takes precedence over 2";
 
 #[derive(clap::Args, Debug)]
 #[command(after_help = EXIT_CODES)]
