@@ -12,9 +12,12 @@
 use crate::issues::{IssueInput, dialect_of};
 use crate::{App, AppError, AppResult, Caller, Permission, validate};
 use serde::Serialize;
-use sluice_plan::{Hazard, HazardAllowance, Plan, PlanOptions};
+use sluice_plan::PlanOptions;
 use sluice_schema::{Catalog, Dialect};
 use sluice_store::{Database, Engine, Issue, IssueType};
+
+/// The plan types a sync answers with, for its callers.
+pub use sluice_plan::{Hazard, HazardAllowance, Plan};
 
 /// Most targets one sync plans (each is inspected and planned in turn).
 const MAX_TARGETS: usize = 200;

@@ -14,6 +14,7 @@ mod instance;
 mod issue;
 mod output;
 mod project;
+mod schema_sync;
 mod user;
 
 use api::{Api, Error, Result};
@@ -114,6 +115,13 @@ pub enum ClientCommand {
         #[command(flatten)]
         args: changelog::ChangelogArgs,
     },
+    /// Make databases of a project match a source schema: preview the plans, or file them as an issue.
+    SchemaSync {
+        #[command(flatten)]
+        opts: GlobalOpts,
+        #[command(flatten)]
+        args: Box<schema_sync::SchemaSyncArgs>,
+    },
 }
 
 pub async fn run(cmd: ClientCommand) -> anyhow::Result<ExitCode> {
@@ -149,6 +157,9 @@ async fn dispatch(cmd: ClientCommand) -> Result<()> {
         ClientCommand::Issue { opts, cmd } => issue::run(&connect(&opts)?, out(&opts), cmd).await,
         ClientCommand::Changelog { opts, args } => {
             changelog::run(&connect(&opts)?, out(&opts), args).await
+        }
+        ClientCommand::SchemaSync { opts, args } => {
+            schema_sync::run(&connect(&opts)?, out(&opts), *args).await
         }
     }
 }

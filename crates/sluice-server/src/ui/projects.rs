@@ -172,6 +172,8 @@ pub struct Head {
     pub can_members: bool,
     /// Whether an issue's creator may approve it.
     pub allow_self_approval: bool,
+    /// Whether the viewer may file issues here (and so sync schemas).
+    pub can_file: bool,
 }
 
 pub(super) async fn head(
@@ -201,6 +203,7 @@ pub(super) async fn head(
         can_manage: allows(&ctx.caller, Permission::ProjectsUpdate, role),
         can_members: allows(&ctx.caller, Permission::ProjectMembersUpdate, role),
         allow_self_approval: project.allow_self_approval,
+        can_file: allows(&ctx.caller, Permission::IssuesCreate, role),
     };
     Ok((head, l))
 }
