@@ -10,6 +10,7 @@
 mod audit;
 mod auth;
 mod databases;
+mod drift;
 mod environments;
 mod instances;
 mod issues;
@@ -102,6 +103,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(databases::get, databases::update))
         .routes(routes!(databases::list_changelogs))
         .routes(routes!(databases::get_changelog))
+        .routes(routes!(drift::get))
+        .routes(routes!(drift::accept))
+        .routes(routes!(drift::activity))
         .routes(routes!(issues::list, issues::create))
         .routes(routes!(issues::get, issues::update))
         .routes(routes!(issues::approve))

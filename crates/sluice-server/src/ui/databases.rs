@@ -196,6 +196,9 @@ struct ShowPage {
     alert: Option<String>,
     /// The create-issue form with this database ticked, when allowed.
     new_issue: Option<String>,
+    /// Drift: the banner when drifted, and the database's timeline.
+    drift: super::drift::DriftBadge,
+    timeline: Vec<super::drift::EventRow>,
 }
 
 #[derive(Deserialize, Default)]
@@ -218,7 +221,7 @@ pub(super) async fn show_page(
         Ok(db) => db,
         Err(err) => return error_page(ctx, Section::Databases, err),
     };
-    let (envs, projects, role, schema) = match tokio::try_join!(
+    let (envs, projects, role, schema, (drift, timeline)) = match tokio::try_join!(
         state.app.list_environments(&ctx.caller, true),
         state.app.list_projects(&ctx.caller, true),
         state.app.project_role(&ctx.caller, &db.project_id),
@@ -229,6 +232,7 @@ pub(super) async fn show_page(
                 Err(err) => Err(err),
             }
         },
+        super::drift::overview(state, ctx, instance, name),
     ) {
         Ok(v) => v,
         Err(err) => return error_page(ctx, Section::Databases, err),
@@ -284,6 +288,8 @@ pub(super) async fn show_page(
         alert,
         new_issue: allows(&ctx.caller, Permission::IssuesCreate, role)
             .then(|| super::issues::new_issue_href(&db.project_id, &db.instance_id, &db.name)),
+        drift,
+        timeline,
     };
     ctx.render(status, &page)
 }

@@ -18,6 +18,7 @@ mod auth;
 mod changelog;
 mod databases;
 mod diagram;
+mod drift;
 mod environments;
 mod forms;
 mod home;
@@ -52,6 +53,7 @@ pub fn routes() -> Router<AppState> {
         .merge(schema::routes())
         .merge(issues::routes())
         .merge(changelog::routes())
+        .merge(drift::routes())
         .merge(review::routes())
         .merge(settings::routes())
         .route("/audit-logs", get(audit::list))
