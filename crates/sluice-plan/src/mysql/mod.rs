@@ -18,6 +18,8 @@ mod online;
 mod partitions;
 mod server;
 mod tables;
+#[cfg(test)]
+mod tests;
 
 use sluice_schema::{Catalog, Change, ColumnChange, Table};
 
