@@ -199,6 +199,8 @@ struct ShowPage {
     /// Drift: the banner when drifted, and the database's timeline.
     drift: super::drift::DriftBadge,
     timeline: Vec<super::drift::EventRow>,
+    /// The schema sync page with this database as the source, when allowed.
+    sync_to: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -290,6 +292,9 @@ pub(super) async fn show_page(
             .then(|| super::issues::new_issue_href(&db.project_id, &db.instance_id, &db.name)),
         drift,
         timeline,
+        sync_to: allows(&ctx.caller, Permission::IssuesCreate, role).then(|| {
+            super::schema_sync::sync_from_href(&db.project_id, &db.instance_id, &db.name)
+        }),
     };
     ctx.render(status, &page)
 }

@@ -28,6 +28,7 @@ mod layout;
 mod projects;
 mod review;
 mod schema;
+mod schema_sync;
 mod session;
 mod settings;
 
@@ -54,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         .merge(issues::routes())
         .merge(changelog::routes())
         .merge(drift::routes())
+        .merge(schema_sync::routes())
         .merge(review::routes())
         .merge(settings::routes())
         .route("/audit-logs", get(audit::list))
