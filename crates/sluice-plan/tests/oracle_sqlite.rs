@@ -228,7 +228,12 @@ async fn foreign_key_cycle() {
 #[tokio::test]
 async fn keys_checks_and_table_options() {
     run(Case {
-        keep: &["SELECT * FROM t ORDER BY code", "SELECT * FROM s ORDER BY id"],
+        keep: &[
+            "SELECT * FROM t ORDER BY code",
+            "SELECT * FROM s ORDER BY id",
+            "SELECT id, v FROM auto ORDER BY id",
+            "SELECT seq FROM sqlite_sequence WHERE name = 'auto'",
+        ],
         how: Apply::Engine,
         ..Case::new(
             "keys",
@@ -236,10 +241,12 @@ async fn keys_checks_and_table_options() {
              CREATE TABLE s (id INTEGER, label TEXT, UNIQUE (label));
              CREATE TABLE auto (id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT);
              INSERT INTO t VALUES ('a', 1), ('b', 2);
-             INSERT INTO s VALUES (1, 'x'), (2, 'y');",
+             INSERT INTO s VALUES (1, 'x'), (2, 'y');
+             INSERT INTO auto (v) VALUES ('a'), ('b'), ('c');
+             DELETE FROM auto WHERE id = 3;",
             "CREATE TABLE t (code TEXT NOT NULL, n INTEGER, PRIMARY KEY (code), CONSTRAINT n_small CHECK (n < 100)) WITHOUT ROWID;
              CREATE TABLE s (id INTEGER, label TEXT, PRIMARY KEY (id)) STRICT;
-             CREATE TABLE auto (id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT, w TEXT COLLATE NOCASE);",
+             CREATE TABLE auto (id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT NOT NULL, w TEXT COLLATE NOCASE);",
         )
     })
     .await;
@@ -257,4 +264,176 @@ async fn generated_columns_and_columns_in_the_middle() {
         )
     })
     .await;
+}
+
+/// Rows of tables whose foreign keys act on delete survive a rebuild of
+/// the table they reference, with foreign keys enforced.
+#[tokio::test]
+async fn rebuild_under_cascading_foreign_keys() {
+    let (plan, _) = run(Case {
+        how: Apply::Engine,
+        keep: &[
+            "SELECT id, name FROM parent ORDER BY id",
+            "SELECT * FROM cascade_child ORDER BY id",
+            "SELECT * FROM null_child ORDER BY id",
+            "SELECT * FROM restrict_child ORDER BY id",
+            "SELECT * FROM deep ORDER BY id",
+        ],
+        ..Case::new(
+            "cascade",
+            "CREATE TABLE parent (id INTEGER, name TEXT, PRIMARY KEY (id));
+             CREATE TABLE cascade_child (id INTEGER, parent_id INTEGER, PRIMARY KEY (id), FOREIGN KEY (parent_id) REFERENCES parent (id) ON DELETE CASCADE);
+             CREATE TABLE null_child (id INTEGER, parent_id INTEGER, PRIMARY KEY (id), FOREIGN KEY (parent_id) REFERENCES parent (id) ON DELETE SET NULL);
+             CREATE TABLE restrict_child (id INTEGER, parent_id INTEGER, PRIMARY KEY (id), FOREIGN KEY (parent_id) REFERENCES parent (id) ON DELETE RESTRICT);
+             CREATE TABLE deep (id INTEGER, child_id INTEGER, PRIMARY KEY (id), FOREIGN KEY (child_id) REFERENCES cascade_child (id) ON DELETE CASCADE);
+             CREATE TRIGGER cascade_child_log AFTER DELETE ON cascade_child BEGIN SELECT 1; END;
+             INSERT INTO parent VALUES (1, 'a'), (2, 'b');
+             INSERT INTO cascade_child VALUES (1, 1), (2, 2);
+             INSERT INTO null_child VALUES (1, 1);
+             INSERT INTO restrict_child VALUES (1, 2);
+             INSERT INTO deep VALUES (1, 1), (2, 2);",
+            "CREATE TABLE parent (id INTEGER, name TEXT NOT NULL, PRIMARY KEY (id));
+             CREATE TABLE cascade_child (id INTEGER, parent_id INTEGER, PRIMARY KEY (id), FOREIGN KEY (parent_id) REFERENCES parent (id) ON DELETE CASCADE);
+             CREATE TABLE null_child (id INTEGER, parent_id INTEGER, PRIMARY KEY (id), FOREIGN KEY (parent_id) REFERENCES parent (id) ON DELETE SET NULL);
+             CREATE TABLE restrict_child (id INTEGER, parent_id INTEGER, PRIMARY KEY (id), FOREIGN KEY (parent_id) REFERENCES parent (id) ON DELETE RESTRICT);
+             CREATE TABLE deep (id INTEGER, child_id INTEGER, PRIMARY KEY (id), FOREIGN KEY (child_id) REFERENCES cascade_child (id) ON DELETE CASCADE);
+             CREATE TRIGGER cascade_child_log AFTER DELETE ON cascade_child BEGIN SELECT 1; END;",
+        )
+    })
+    .await;
+    let script = plan.to_sql();
+    for pulled in ["cascade_child", "null_child", "restrict_child", "deep"] {
+        assert!(
+            script.contains(&format!("DROP TABLE main.{pulled}")),
+            "{pulled}:\n{script}"
+        );
+    }
+}
+
+/// One of everything SQLite has, written the way people write it.
+const EVERYTHING: &str = "
+    CREATE TABLE account (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'closed')),
+        created TEXT DEFAULT (datetime('now')),
+        score REAL,
+        domain TEXT GENERATED ALWAYS AS (substr(email, instr(email, '@') + 1)) VIRTUAL
+    );
+    CREATE TABLE [order] (
+        id INTEGER PRIMARY KEY,
+        account_id INTEGER NOT NULL REFERENCES account (id) ON DELETE CASCADE,
+        total NUMERIC(10, 2) CONSTRAINT total_positive CHECK (total >= 0),
+        \"note text\" TEXT
+    );
+    CREATE TABLE tag (name TEXT PRIMARY KEY, weight INTEGER) WITHOUT ROWID;
+    CREATE TABLE typed (id INTEGER PRIMARY KEY, payload BLOB, n ANY) STRICT;
+    CREATE TABLE pair (a INTEGER, b INTEGER, PRIMARY KEY (a, b), FOREIGN KEY (a) REFERENCES pair2 (x) DEFERRABLE INITIALLY DEFERRED);
+    CREATE TABLE pair2 (x INTEGER PRIMARY KEY, y INTEGER REFERENCES pair (a));
+    CREATE INDEX order_account ON [order] (account_id, total DESC);
+    CREATE INDEX account_lower ON account (lower(email));
+    CREATE UNIQUE INDEX account_open ON account (email) WHERE status = 'active';
+    CREATE VIEW account_orders AS SELECT a.email, count(o.id) AS n FROM account a LEFT JOIN [order] o ON o.account_id = a.id GROUP BY a.email;
+    CREATE VIEW big (email) AS SELECT email FROM account_orders WHERE n > 10;
+    CREATE TRIGGER account_closed AFTER UPDATE OF status ON account WHEN new.status = 'closed'
+    BEGIN
+        DELETE FROM [order] WHERE account_id = new.id;
+    END;
+    CREATE TRIGGER big_insert INSTEAD OF INSERT ON big BEGIN SELECT raise(ABORT, 'read only'); END;
+    INSERT INTO account (email, score) VALUES ('a@x.org', 1.5), ('b@y.org', NULL);
+    INSERT INTO [order] (account_id, total) VALUES (1, 10), (2, 20.5);
+";
+
+#[tokio::test]
+async fn the_same_schema_twice_has_no_differences() {
+    let dir = sqlite_support::Dir::new();
+    dir.create("x", EVERYTHING);
+    dir.create("y", EVERYTHING);
+    let (x, y) = (dir.inspect("x").await, dir.inspect("y").await);
+    let plan = sluice_plan::plan(&x, &y, &sluice_plan::PlanOptions::default());
+    assert!(plan.is_empty(), "{}", plan.to_sql());
+    assert_eq!(plan.to_sql(), "-- No differences.\n");
+}
+
+#[tokio::test]
+async fn a_dump_restored_has_no_differences() {
+    let dir = sqlite_support::Dir::new();
+    dir.create("x", EVERYTHING);
+    let dump = dir.shell("x", ".dump").unwrap();
+    dir.create("y", &dump);
+    let (x, y) = (dir.inspect("x").await, dir.inspect("y").await);
+    let plan = sluice_plan::plan(&x, &y, &sluice_plan::PlanOptions::default());
+    assert!(plan.is_empty(), "{}", plan.to_sql());
+    assert_eq!(dir.master("x"), dir.master("y"));
+}
+
+/// Every object kind, created from nothing and dropped again.
+#[tokio::test]
+async fn everything_from_nothing_and_back() {
+    let dir = sqlite_support::Dir::new();
+    dir.create("empty", "");
+    dir.create("full", EVERYTHING);
+    let (empty, full) = (dir.inspect("empty").await, dir.inspect("full").await);
+    for how in [Apply::Shell, Apply::Engine] {
+        dir.create("target", "");
+        let forward = sluice_plan::plan(&empty, &full, &sluice_plan::PlanOptions::default());
+        dir.apply("target", &forward.to_sql(), how).await.unwrap();
+        let now = dir.inspect("target").await;
+        let left = sluice_schema::diff(&now, &full, &Default::default());
+        assert!(left.is_empty(), "{how:?}: {left:#?}\n{}", forward.to_sql());
+        let back = sluice_plan::plan(&now, &empty, &sluice_plan::PlanOptions::default());
+        dir.apply("target", &back.to_sql(), how).await.unwrap();
+        assert!(
+            dir.master("target").is_empty(),
+            "{how:?}\n{}",
+            back.to_sql()
+        );
+    }
+}
+
+/// The 2,000-deep chain of foreign keys, each acting on delete: created
+/// from nothing, then its root rebuilt with rows everywhere, which pulls
+/// every table of the chain into the rebuild.
+#[tokio::test]
+async fn a_two_thousand_deep_foreign_key_chain() {
+    const DEPTH: usize = 2000;
+    let table = |i: usize, extra: &str| {
+        if i == 0 {
+            format!("CREATE TABLE c0 (id INTEGER, v TEXT{extra}, PRIMARY KEY (id));\n")
+        } else {
+            format!(
+                "CREATE TABLE c{i} (id INTEGER, up INTEGER, PRIMARY KEY (id), \
+                 FOREIGN KEY (up) REFERENCES c{} (id) ON DELETE CASCADE);\n",
+                i - 1
+            )
+        }
+    };
+    let chain = |extra: &str| (0..DEPTH).map(|i| table(i, extra)).collect::<String>();
+    let rows: String = (0..DEPTH)
+        .map(|i| {
+            if i == 0 {
+                "INSERT INTO c0 VALUES (1, 'root');\n".to_string()
+            } else {
+                format!("INSERT INTO c{i} VALUES (1, 1);\n")
+            }
+        })
+        .collect();
+    let last = format!("SELECT * FROM c{}", DEPTH - 1);
+    let keep = ["SELECT id, v FROM c0", "SELECT * FROM c1000", last.as_str()];
+    run(Case {
+        how: Apply::Engine,
+        ..Case::new("chain created", "", &chain(""))
+    })
+    .await;
+    let (plan, _) = run(Case {
+        how: Apply::Engine,
+        keep: &keep,
+        ..Case::new(
+            "chain rebuilt",
+            &format!("{}{rows}", chain("")),
+            &chain(" NOT NULL"),
+        )
+    })
+    .await;
+    assert!(plan.steps.len() > 4 * DEPTH, "{}", plan.steps.len());
 }

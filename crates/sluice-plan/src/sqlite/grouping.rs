@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use sluice_schema::render::order::topological_order;
 use sluice_schema::{Change, Table};
 
 use super::alter;
@@ -32,6 +33,8 @@ pub(super) struct Grouping {
     dropped_triggers: HashSet<(String, String)>,
     /// The `from` tables under their names after the plan's renames.
     sources: BTreeMap<(String, String), Table>,
+    /// The DropTable Changes, referencing tables before referenced ones.
+    pub table_drops: Vec<usize>,
 }
 
 impl Grouping {
@@ -46,6 +49,7 @@ impl Grouping {
             dropped_indexes: HashSet::new(),
             dropped_triggers: HashSet::new(),
             sources: renamed_sources(changes, ctx),
+            table_drops: Vec::new(),
         };
         for change in changes {
             let key = |name: &str| (change.schema().unwrap_or("").to_string(), name.to_string());
@@ -72,6 +76,7 @@ impl Grouping {
             }
         }
         g.group(changes, ctx);
+        g.table_drops = table_drops(changes, ctx);
         g
     }
 
@@ -189,6 +194,58 @@ impl Grouping {
             _ => carried_by_rebuild(change),
         }
     }
+}
+
+/// The DropTable Changes in an order that drops every referencing table
+/// before the table it references: dropping a referenced table first
+/// would run the references' `ON DELETE` actions (SQLite compiles them
+/// recursively, so a 2,000-deep chain of them overflows its stack) or
+/// fail a `NO ACTION` reference outright.
+fn table_drops(changes: &[Change], ctx: &Ctx) -> Vec<usize> {
+    let drops: Vec<(usize, &str, &str)> = changes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| match c {
+            Change::DropTable { schema, table } => Some((i, schema.as_str(), table.name.as_str())),
+            _ => None,
+        })
+        .collect();
+    let references = |child: &(usize, &str, &str), parent: &(usize, &str, &str)| {
+        child.1 == parent.1
+            && child.2 != parent.2
+            && ctx
+                .from
+                .schema(child.1)
+                .and_then(|s| s.table(child.2))
+                .is_some_and(|t| {
+                    t.foreign_keys
+                        .iter()
+                        .any(|fk| fk.referenced_table.eq_ignore_ascii_case(parent.2))
+                })
+    };
+    let by_name: std::collections::HashMap<(&str, String), usize> = drops
+        .iter()
+        .enumerate()
+        .map(|(n, d)| ((d.1, d.2.to_lowercase()), n))
+        .collect();
+    // Each dropped table waits for the dropped tables that reference it.
+    let mut deps: Vec<Vec<usize>> = vec![Vec::new(); drops.len()];
+    for (n, child) in drops.iter().enumerate() {
+        let Some(t) = ctx.from.schema(child.1).and_then(|s| s.table(child.2)) else {
+            continue;
+        };
+        for fk in &t.foreign_keys {
+            if let Some(&p) = by_name.get(&(child.1, fk.referenced_table.to_lowercase()))
+                && references(child, &drops[p])
+            {
+                deps[p].push(n);
+            }
+        }
+    }
+    topological_order(&deps)
+        .into_iter()
+        .map(|n| drops[n].0)
+        .collect()
 }
 
 /// The table a table-level Change is about.

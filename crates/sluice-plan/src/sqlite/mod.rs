@@ -26,10 +26,21 @@ pub(crate) fn steps(changes: &[Change], ctx: &Ctx) -> Vec<Step> {
     let grouping = Grouping::new(changes, ctx);
     let mut out = Vec::new();
     let mut rebuilt = false;
+    let mut dropped = false;
     for (i, change) in changes.iter().enumerate() {
         if !rebuilt && needs_final_tables(change) {
             out.extend(rebuild::steps(&grouping, changes, ctx));
             rebuilt = true;
+        }
+        if let Change::DropTable { .. } = change {
+            // All of them at once, referencing tables first.
+            if !dropped {
+                for &d in &grouping.table_drops {
+                    out.extend(objects::steps(d, &changes[d], ctx, &grouping));
+                }
+                dropped = true;
+            }
+            continue;
         }
         if !grouping.is_absorbed(i) {
             out.extend(objects::steps(i, change, ctx, &grouping));

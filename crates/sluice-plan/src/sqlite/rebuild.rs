@@ -6,25 +6,26 @@
 //! where that rename misleads the foreign key machinery: dropping the old
 //! table counts every row that references it as a pending violation, and
 //! rows copied into a table of another name never settle the count, so
-//! the commit fails. Sluice therefore keeps the rows aside instead:
+//! the commit fails. Sluice therefore keeps the rows aside instead, for
+//! all the plan's rebuilt tables together:
 //!
-//! 1. copy the rows into a TEMP table (with their rowids);
-//! 2. drop the table;
-//! 3. create it again, under its own name, as `ctx.to` has it;
-//! 4. copy the rows back (the kept columns, by name);
-//! 5. drop the TEMP table;
-//! 6. recreate its unchanged indexes and triggers (the changed ones have
+//! 1. copy each table's rows into a TEMP table (with their rowids);
+//! 2. drop the tables, referencing ones first;
+//! 3. create them again, under their own names, as `ctx.to` has them;
+//! 4. copy the rows back (the kept columns, by name), drop the TEMP tables;
+//! 5. recreate their unchanged indexes and triggers (the changed ones have
 //!    Changes of their own, planned after the rebuild).
 //!
-//! With `PRAGMA defer_foreign_keys = ON` (once, before the first rebuild)
-//! the rows that reference the table are checked at commit, when the
+//! With `PRAGMA defer_foreign_keys = ON` (before the first statement) the
+//! rows that reference a rebuilt table are checked at commit, when the
 //! table has its rows back. Nothing is renamed, so views and triggers that
-//! name the table need not be touched: SQLite resolves them when they run.
+//! name the tables need not be touched: SQLite resolves them when they run.
 
 use sluice_schema::render::create_table;
+use sluice_schema::render::order::topological_order;
 use sluice_schema::{
     Change, ColumnChange, Dialect, Index, ReferentialAction, Table, TableOptions, Trigger,
-    quote_ident,
+    quote_ident, quote_literal,
 };
 
 use super::grouping::{Grouping, Rebuild};
@@ -37,67 +38,236 @@ const D: Dialect = Dialect::Sqlite;
 /// The scratch copy's column holding each row's rowid.
 const ROWID_COLUMN: &str = "sluice_rowid";
 
-/// Every rebuild of the plan, in the order of their first Changes.
+/// A table the plan rebuilds: one with Changes of its own, or one pulled
+/// in because its foreign key to a rebuilt table acts on delete.
+struct Member<'a> {
+    schema: &'a str,
+    source: &'a Table,
+    target: &'a Table,
+    /// The first Change it carries out, or the one it is rebuilt for.
+    change: usize,
+    rebuild: Option<&'a Rebuild>,
+    /// The rebuilt table whose foreign key actions pulled it in.
+    pulled_by: Option<&'a str>,
+}
+
+/// Every rebuild of the plan as one group: every table's rows are put
+/// aside first, then the tables are dropped (those referencing others
+/// first), then created again and refilled (those referenced first).
+///
+/// A table whose foreign key to a rebuilt table has an `ON DELETE`
+/// action is rebuilt with it, unchanged: dropping the referenced table
+/// deletes its rows, and the action would run on the referencing rows
+/// (deleting them, or setting them to NULL). Those rows are put aside
+/// before anything is dropped, so whatever an action does, it does to
+/// rows that are copied back.
 pub(super) fn steps(grouping: &Grouping, changes: &[Change], ctx: &Ctx) -> Vec<Step> {
-    let mut out = Vec::new();
-    for rebuild in &grouping.rebuilds {
-        let steps = one(rebuild, grouping, changes, ctx);
-        if out.is_empty() && !steps.is_empty() {
-            out.push(
-                step("PRAGMA defer_foreign_keys = ON", rebuild.changes[0]).note(
-                    "rows referencing a rebuilt table are checked at commit, once the table \
-                     has its rows back; the setting ends with the transaction",
-                ),
-            );
+    let members = members(grouping, ctx);
+    if members.is_empty() {
+        return Vec::new();
+    }
+    let plans: Vec<Statements> = members
+        .iter()
+        .map(|m| {
+            statements(
+                m.schema,
+                m.source,
+                m.target,
+                &kept_indexes(m, grouping),
+                &kept_triggers(m, grouping, ctx),
+            )
+        })
+        .collect();
+    let mut out = vec![
+        step("PRAGMA defer_foreign_keys = ON", members[0].change).note(
+            "rows referencing a rebuilt table are checked at commit, once the table has its \
+             rows back; the setting ends with the transaction",
+        ),
+    ];
+    let mut heads: Vec<Option<usize>> = vec![None; members.len()];
+    let mut push = |out: &mut Vec<Step>, member: usize, sql: &str| {
+        if heads[member].is_none() {
+            heads[member] = Some(out.len());
         }
-        out.extend(steps);
+        out.push(step(sql, members[member].change));
+    };
+    for (i, plan) in plans.iter().enumerate() {
+        for sql in &plan.save {
+            push(&mut out, i, sql);
+        }
+    }
+    for i in drop_order(&members) {
+        push(&mut out, i, &plans[i].drop);
+    }
+    // Every table exists again before any row is copied back: a row may
+    // reference a table of the group (a cycle), and SQLite checks even a
+    // deferred foreign key's table when the row is written.
+    let order = create_order(&members);
+    for &i in &order {
+        for sql in &plans[i].create {
+            push(&mut out, i, sql);
+        }
+    }
+    for &i in &order {
+        for sql in &plans[i].fill {
+            push(&mut out, i, sql);
+        }
+    }
+    for &i in &order {
+        for sql in &plans[i].finish {
+            push(&mut out, i, sql);
+        }
+    }
+    for (i, member) in members.iter().enumerate() {
+        if let Some(at) = heads[i] {
+            let head = std::mem::replace(&mut out[at], step("", 0));
+            out[at] = describe(head, member, grouping, changes, ctx);
+        }
     }
     out
 }
 
-/// The steps of one rebuild: the first carries its hazards, notes and the
-/// reverse (the rebuild back to the `from` table).
-fn one(rebuild: &Rebuild, grouping: &Grouping, changes: &[Change], ctx: &Ctx) -> Vec<Step> {
-    let schema = rebuild.schema.as_str();
-    let (Some(source), Some(target)) = (
-        grouping.source(schema, &rebuild.table),
-        lookup(ctx.to, schema, &rebuild.table),
-    ) else {
-        return Vec::new();
-    };
-    let first = rebuild.changes[0];
-    let indexes: Vec<&Index> = target
+/// The rebuilt tables, then the tables their foreign key actions pull in.
+fn members<'a>(grouping: &'a Grouping, ctx: &'a Ctx) -> Vec<Member<'a>> {
+    let mut out: Vec<Member> = grouping
+        .rebuilds
+        .iter()
+        .filter_map(|r| {
+            Some(Member {
+                schema: &r.schema,
+                source: grouping.source(&r.schema, &r.table)?,
+                target: lookup(ctx.to, &r.schema, &r.table)?,
+                change: r.changes[0],
+                rebuild: Some(r),
+                pulled_by: None,
+            })
+        })
+        .collect();
+    let mut next = 0;
+    while next < out.len() {
+        let (schema, name, change) = (
+            out[next].schema,
+            out[next].target.name.as_str(),
+            out[next].change,
+        );
+        next += 1;
+        let Some(s) = ctx.to.schema(schema) else {
+            continue;
+        };
+        for table in &s.tables {
+            let Some(source) = grouping.source(schema, &table.name) else {
+                continue;
+            };
+            let acts = source.foreign_keys.iter().any(|fk| {
+                fk.referenced_table.eq_ignore_ascii_case(name)
+                    && fk.on_delete != ReferentialAction::NoAction
+            });
+            let member = out
+                .iter()
+                .any(|m| m.schema == schema && m.target.name == table.name);
+            if acts && !member {
+                out.push(Member {
+                    schema,
+                    source,
+                    target: table,
+                    change,
+                    rebuild: None,
+                    pulled_by: Some(name),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Whether member `child`'s table, as it stands before the plan,
+/// references member `parent`'s.
+fn references(child: &Member, parent: &Member) -> bool {
+    !std::ptr::eq(child.source, parent.source)
+        && child.source.foreign_keys.iter().any(|fk| {
+            fk.referenced_table
+                .eq_ignore_ascii_case(&parent.source.name)
+        })
+}
+
+/// Referencing tables first, so no `RESTRICT` rule sees its rows go.
+fn drop_order(members: &[Member]) -> Vec<usize> {
+    let deps: Vec<Vec<usize>> = members
+        .iter()
+        .map(|parent| {
+            (0..members.len())
+                .filter(|&c| references(&members[c], parent))
+                .collect()
+        })
+        .collect();
+    topological_order(&deps)
+}
+
+/// Referenced tables first, so copied rows find their parents.
+fn create_order(members: &[Member]) -> Vec<usize> {
+    let deps: Vec<Vec<usize>> = members
+        .iter()
+        .map(|child| {
+            (0..members.len())
+                .filter(|&p| {
+                    child.target.foreign_keys.iter().any(|fk| {
+                        fk.referenced_table
+                            .eq_ignore_ascii_case(&members[p].target.name)
+                            && !std::ptr::eq(child.target, members[p].target)
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    topological_order(&deps)
+}
+
+/// The indexes a rebuild recreates: the table's, except those the plan
+/// creates with Changes of their own.
+fn kept_indexes<'a>(m: &Member<'a>, grouping: &Grouping) -> Vec<&'a Index> {
+    m.target
         .indexes
         .iter()
-        .filter(|i| !grouping.creates_index(schema, &i.name))
-        .collect();
-    let triggers: Vec<&Trigger> = triggers_on(ctx.to, schema, &target.name)
-        .filter(|t| !grouping.creates_trigger(schema, &t.name))
-        .collect();
-    let forward = statements(schema, source, target, &indexes, &triggers);
+        .filter(|i| !grouping.creates_index(m.schema, &i.name))
+        .collect()
+}
 
-    let old_indexes: Vec<&Index> = source
+fn kept_triggers<'a>(m: &Member<'a>, grouping: &Grouping, ctx: &Ctx<'a>) -> Vec<&'a Trigger> {
+    triggers_on(ctx.to, m.schema, &m.target.name)
+        .filter(|t| !grouping.creates_trigger(m.schema, &t.name))
+        .collect()
+}
+
+/// The hazards, notes and reverse of a member's first statement.
+fn describe(head: Step, m: &Member, grouping: &Grouping, changes: &[Change], ctx: &Ctx) -> Step {
+    let old_indexes: Vec<&Index> = m
+        .source
         .indexes
         .iter()
-        .filter(|i| !grouping.drops_index(schema, &i.name))
+        .filter(|i| !grouping.drops_index(m.schema, &i.name))
         .collect();
-    let old_triggers: Vec<&Trigger> = triggers_on(ctx.from, schema, &source.name)
-        .filter(|t| !grouping.drops_trigger(schema, &t.name))
+    let old_triggers: Vec<&Trigger> = triggers_on(ctx.from, m.schema, &m.source.name)
+        .filter(|t| !grouping.drops_trigger(m.schema, &t.name))
         .collect();
-    let backward = statements(schema, target, source, &old_indexes, &old_triggers);
-
-    let mut head = step(forward[0].clone(), first)
+    let backward = statements(m.schema, m.target, m.source, &old_indexes, &old_triggers);
+    let mut head = head
         .hazard(Hazard::TableRewrite)
         .hazard(Hazard::LongLock)
-        .reverse(backward.join(";\n"));
-    let kinds: Vec<&str> = {
-        let mut k: Vec<&str> = rebuild.changes.iter().map(|&i| changes[i].kind()).collect();
-        k.dedup();
-        k
+        .reverse(backward.all().join(";\n"));
+    let Some(rebuild) = m.rebuild else {
+        return head.note(format!(
+            "rebuilds table {} unchanged: its foreign key to {} acts on delete, and the old {} \
+             is dropped",
+            m.target.name,
+            m.pulled_by.unwrap_or("?"),
+            m.pulled_by.unwrap_or("?"),
+        ));
     };
+    let mut kinds: Vec<&str> = rebuild.changes.iter().map(|&i| changes[i].kind()).collect();
+    kinds.dedup();
     head = head.note(format!(
         "rebuilds table {}: SQLite's ALTER TABLE cannot do {}",
-        target.name,
+        m.target.name,
         kinds.join(", ")
     ));
     if rebuild.changes.len() > 1 {
@@ -107,8 +277,9 @@ fn one(rebuild: &Rebuild, grouping: &Grouping, changes: &[Change], ctx: &Ctx) ->
             .collect();
         head = head.note(format!("also carries out change(s) {}", others.join(", ")));
     }
-    let lost: Vec<&str> = stored(source)
-        .filter(|c| !carried(source, target).iter().any(|(s, _)| s == c))
+    let copied = carried(m.source, m.target);
+    let lost: Vec<&str> = stored(m.source)
+        .filter(|c| !copied.iter().any(|(s, _)| s == c))
         .collect();
     if !lost.is_empty() {
         head = head
@@ -118,27 +289,39 @@ fn one(rebuild: &Rebuild, grouping: &Grouping, changes: &[Change], ctx: &Ctx) ->
     if converts_types(rebuild, changes) {
         head = head.hazard(Hazard::TypeConversion);
     }
-    let acting = referencing_with_actions(ctx, schema, &target.name);
-    if !acting.is_empty() {
-        head = head.hazard(Hazard::DeletesData).note(format!(
-            "with foreign keys enforced, dropping the old table runs the ON DELETE actions of {} \
-             on their rows",
-            acting.join(", ")
-        ));
-    }
     if tightens(rebuild, changes) {
         head = head.note(
             "fails if existing rows break the new NOT NULL, UNIQUE, CHECK or PRIMARY KEY rules",
         );
     }
-    head = head.note(
+    head.note(
         "run PRAGMA foreign_key_check after the plan where foreign keys are not enforced: \
          nothing else checks the copied rows against the foreign keys",
-    );
+    )
+}
 
-    let mut out = vec![head];
-    out.extend(forward[1..].iter().map(|sql| step(sql.clone(), first)));
-    out
+/// One rebuild's statements, by phase.
+struct Statements {
+    /// Rows (and rowids) put aside in a TEMP table (none when no column
+    /// survives), and the `AUTOINCREMENT` counter.
+    save: Vec<String>,
+    drop: String,
+    create: Vec<String>,
+    /// The rows copied back, and the TEMP table dropped.
+    fill: Vec<String>,
+    /// The indexes and triggers.
+    finish: Vec<String>,
+}
+
+impl Statements {
+    fn all(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.save.clone();
+        out.push(self.drop.clone());
+        out.extend(self.create.iter().cloned());
+        out.extend(self.fill.iter().cloned());
+        out.extend(self.finish.iter().cloned());
+        out
+    }
 }
 
 /// The statements that turn `source` into `target` keeping the rows.
@@ -148,7 +331,7 @@ fn statements(
     target: &Table,
     indexes: &[&Index],
     triggers: &[&Trigger],
-) -> Vec<String> {
+) -> Statements {
     let table = quote_ident(D, &target.name);
     let scratch = format!(
         "temp.{}",
@@ -164,38 +347,59 @@ fn statements(
         source_list.insert(0, ROWID_COLUMN.to_string());
         target_list.insert(0, "rowid".to_string());
     }
-    let mut out = Vec::new();
+    let mut save = Vec::new();
+    let mut fill = Vec::new();
     if copies {
         let mut keep: Vec<String> = pairs.iter().map(|(s, _)| quote_ident(D, s)).collect();
         if rowid {
             keep.insert(0, format!("rowid AS {ROWID_COLUMN}"));
         }
-        out.push(format!(
+        save.push(format!(
             "CREATE TEMP TABLE {scratch} AS SELECT {} FROM main.{table}",
             keep.join(", ")
         ));
-    }
-    out.push(format!("DROP TABLE main.{table}"));
-    out.extend(create_table(D, schema, target));
-    if copies {
-        out.push(format!(
+        fill.push(format!(
             "INSERT INTO main.{table} ({}) SELECT {} FROM {scratch}",
             target_list.join(", "),
             source_list.join(", ")
         ));
-        out.push(format!("DROP TABLE {scratch}"));
+        fill.push(format!("DROP TABLE {scratch}"));
     }
-    out.extend(
-        indexes
-            .iter()
-            .map(|i| sluice_schema::render::create_index(D, schema, &target.name, i)),
-    );
-    out.extend(
+    if counts(source) && counts(target) {
+        // Dropping the table forgets the highest id it ever gave out;
+        // without it, ids of deleted rows would be given out again.
+        let saved = format!(
+            "temp.{}",
+            quote_ident(D, &format!("sluice_sequence_{}", target.name))
+        );
+        let name = quote_literal(D, &target.name);
+        save.push(format!(
+            "CREATE TEMP TABLE {saved} AS SELECT seq FROM main.sqlite_sequence WHERE name = {name}"
+        ));
+        fill.push(format!(
+            "DELETE FROM main.sqlite_sequence WHERE name = {name} AND EXISTS (SELECT 1 FROM {saved})"
+        ));
+        fill.push(format!(
+            "INSERT INTO main.sqlite_sequence (name, seq) SELECT {name}, seq FROM {saved}"
+        ));
+        fill.push(format!("DROP TABLE {saved}"));
+    }
+    let mut finish: Vec<String> = indexes
+        .iter()
+        .map(|i| sluice_schema::render::create_index(D, schema, &target.name, i))
+        .collect();
+    finish.extend(
         triggers
             .iter()
             .map(|t| sluice_schema::render::create_trigger(D, schema, t)),
     );
-    out
+    Statements {
+        save,
+        drop: format!("DROP TABLE main.{table}"),
+        create: create_table(D, schema, target),
+        fill,
+        finish,
+    }
 }
 
 /// Columns that hold stored values (generated ones are computed again).
@@ -217,6 +421,11 @@ fn carried<'a>(source: &'a Table, target: &'a Table) -> Vec<(&'a str, &'a str)> 
                 .map(|s| (s, t))
         })
         .collect()
+}
+
+/// A table with an `AUTOINCREMENT` key, counted in `sqlite_sequence`.
+fn counts(table: &Table) -> bool {
+    table.columns.iter().any(|c| c.auto_increment)
 }
 
 /// A rowid table whose rowid is not hidden behind a column of that name.
@@ -257,22 +466,4 @@ fn tightens(rebuild: &Rebuild, changes: &[Change]) -> bool {
         | Change::AddForeignKey { .. } => true,
         _ => false,
     })
-}
-
-/// Other tables whose foreign keys to `table` act on delete.
-fn referencing_with_actions(ctx: &Ctx, schema: &str, table: &str) -> Vec<String> {
-    let Some(s) = ctx.from.schema(schema) else {
-        return Vec::new();
-    };
-    s.tables
-        .iter()
-        .filter(|t| t.name != table)
-        .filter(|t| {
-            t.foreign_keys.iter().any(|fk| {
-                fk.referenced_table.eq_ignore_ascii_case(table)
-                    && fk.on_delete != ReferentialAction::NoAction
-            })
-        })
-        .map(|t| t.name.clone())
-        .collect()
 }
