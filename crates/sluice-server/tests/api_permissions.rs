@@ -178,10 +178,26 @@ async fn fixture() -> Fixture {
             .execute(&mut conn)
             .await
             .unwrap();
+        // An empty database beside it, that schema sync makes match orders.
+        let url = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("spare.db").display()
+        );
+        let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::raw_sql("PRAGMA user_version = 1")
+            .execute(&mut conn)
+            .await
+            .unwrap();
     }
     let r = h.call("POST", "/v1/instances", Some(&owner), Some(json!({"id": "lite", "title": "Lite", "engine": "SQLITE", "environment": "test", "database": dir.path()}))).await;
     assert_eq!(r.status, 201, "{}", r.text);
     let lite = h.app.store.upsert_database("lite", "orders").await.unwrap();
+    h.app.store.upsert_database("lite", "spare").await.unwrap();
+    h.app
+        .store
+        .update_database("lite", "spare", Some("alpha"), None)
+        .await
+        .unwrap();
     h.app
         .store
         .update_database("lite", "orders", Some("alpha"), None)
@@ -231,6 +247,19 @@ async fn fixture() -> Fixture {
             creator_id: 1,
             status: sluice_store::ChangelogStatus::Done,
             duration_ms: 3,
+        })
+        .await
+        .unwrap();
+    // Its reverse, as the runner keeps it for a DONE schema change.
+    h.app
+        .store
+        .set_changelog_reverse(&sluice_store::ChangelogReverse {
+            changelog_id: changelog.id,
+            statement: "DROP TABLE line".into(),
+            hazards: r#"["DELETES_DATA"]"#.into(),
+            plan: String::new(),
+            note: String::new(),
+            created_at: 0,
         })
         .await
         .unwrap();
@@ -404,6 +433,13 @@ fn sample(method: &str, path: &str, ids: Ids) -> Option<(String, Option<Value>)>
         ("get", "/v1/instances/{id}/databases/{name}/activity") => {
             r("/v1/instances/lite/databases/orders/activity", None)
         }
+        ("post", "/v1/instances/{id}/databases/{name}/changelogs/{changelog}/rollback") => r(
+            &format!(
+                "/v1/instances/lite/databases/orders/changelogs/{}/rollback",
+                ids.changelog
+            ),
+            Some(json!({"allow_hazards": ["DELETES_DATA"]})),
+        ),
         ("get", "/v1/projects/{id}/issues") => r("/v1/projects/alpha/issues?status=OPEN", None),
         ("post", "/v1/projects/{id}/issues") => r(
             "/v1/projects/alpha/issues",
@@ -453,6 +489,14 @@ fn sample(method: &str, path: &str, ids: Ids) -> Option<(String, Option<Value>)>
         ("post", "/v1/projects/{id}/issues/{number}/tasks/{task}/override-checks") => r(
             &format!("{issue}/tasks/{t}/override-checks"),
             Some(json!({"reason": "reviewed by hand"})),
+        ),
+        ("post", "/v1/projects/{id}/schema-sync/preview") => r(
+            "/v1/projects/alpha/schema-sync/preview",
+            Some(json!({"source": "lite/orders", "targets": ["lite/spare"]})),
+        ),
+        ("post", "/v1/projects/{id}/schema-sync") => r(
+            "/v1/projects/alpha/schema-sync",
+            Some(json!({"source": "lite/orders", "targets": ["lite/spare"]})),
         ),
         ("get", "/v1/review-configs") => r("/v1/review-configs", None),
         ("post", "/v1/review-configs") => r(
