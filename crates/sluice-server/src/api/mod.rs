@@ -16,6 +16,7 @@ mod instances;
 mod issues;
 mod projects;
 pub mod review_configs;
+mod schema_sync;
 mod users;
 pub mod views;
 
@@ -119,6 +120,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(issues::list_comments, issues::add_comment))
         .routes(routes!(issues::activity))
         .routes(routes!(issues::override_checks))
+        .routes(routes!(schema_sync::preview))
+        .routes(routes!(schema_sync::create))
         .routes(routes!(review_configs::list, review_configs::create))
         .routes(routes!(
             review_configs::get,
