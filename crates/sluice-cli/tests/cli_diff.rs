@@ -284,6 +284,56 @@ fn postgres_drop_column_needs_its_hazard_allowed() {
 }
 
 #[test]
+fn postgres_lock_options_shape_the_plan() {
+    let from = PgDb::new("CREATE TABLE t (id int PRIMARY KEY, name text)");
+    let to = PgDb::new(
+        "CREATE TABLE t (id int PRIMARY KEY, name text); CREATE INDEX t_name_idx ON t (name)",
+    );
+    let args = ["--allow-hazards", "INDEX_BUILD,LONG_LOCK"];
+
+    let safe = sluice(&[&["diff", &from.url(), &to.url()][..], &args].concat());
+    assert_eq!(safe.code, 0, "{}", safe.stderr);
+    assert!(
+        safe.stdout.contains("SET lock_timeout = '5000ms'"),
+        "{}",
+        safe.stdout
+    );
+    assert!(safe.stdout.contains("CONCURRENTLY"), "{}", safe.stdout);
+
+    let plain = sluice(
+        &[
+            &[
+                "diff",
+                &from.url(),
+                &to.url(),
+                "--no-lock-safe",
+                "--lock-timeout",
+                "0",
+            ][..],
+            &args,
+        ]
+        .concat(),
+    );
+    assert_eq!(plain.code, 0, "{}", plain.stderr);
+    assert!(!plain.stdout.contains("lock_timeout"), "{}", plain.stdout);
+    assert!(!plain.stdout.contains("CONCURRENTLY"), "{}", plain.stdout);
+    assert!(plain.stdout.contains("t_name_idx"), "{}", plain.stdout);
+
+    let slow = sluice(
+        &[
+            &["diff", &from.url(), &to.url(), "--lock-timeout", "1500"][..],
+            &args,
+        ]
+        .concat(),
+    );
+    assert!(
+        slow.stdout.contains("SET lock_timeout = '1500ms'"),
+        "{}",
+        slow.stdout
+    );
+}
+
+#[test]
 fn postgres_sql_directory_through_a_scratch_database() {
     let target = PgDb::new(PG_TO);
     let dir = sql_dir(&[
