@@ -15,41 +15,70 @@
 mod columns;
 mod comments;
 mod constraints;
+mod enums;
 mod env;
 mod indexes;
 mod locks;
 mod objects;
-mod rebuild;
+mod repartition;
 mod tables;
+mod view_rebuilds;
 mod views;
 
 use sluice_schema::{Change, Dialect, render};
 
 use crate::{Ctx, Hazard, Step};
 use env::Env;
+use view_rebuilds::ViewRebuilds;
 
 /// The statements for `changes`, in order.
 pub(crate) fn steps(changes: &[Change], ctx: &Ctx) -> Vec<Step> {
     let env = Env::new(changes, ctx.from, ctx.to, ctx);
+    let views = ViewRebuilds::find(&env);
     let mut out = Vec::new();
     if changes.iter().any(creates_routine) {
         // As pg_dump does: a SQL function may name objects created after it.
         out.push(session_setting("SET check_function_bodies = false"));
     }
     for (i, change) in changes.iter().enumerate() {
-        let mut steps = render(&env, i, change);
-        if let Some(last) = steps.last_mut() {
-            match change.inverse() {
-                Some(inverse) => last.reverse = reverse_sql(&env, &inverse),
-                None if !last.hazards.contains(&Hazard::Irreversible) => {
-                    last.hazards.push(Hazard::Irreversible);
-                }
-                None => {}
-            }
+        if i == views.drop_at {
+            out.extend(
+                views.drops(|k| with_reverse(&env, &changes[k], render(&env, k, &changes[k]))),
+            );
         }
-        out.extend(steps);
+        if i == views.recreate_at {
+            out.extend(views.recreates(&env));
+        }
+        if views.moved.contains(&i) {
+            continue;
+        }
+        let steps = match change {
+            Change::ReplaceView { schema, to, .. } if views.replaced.contains(&i) => {
+                objects::create_view(i, schema, to)
+            }
+            _ => render(&env, i, change),
+        };
+        out.extend(with_reverse(&env, change, steps));
+    }
+    if views.recreate_at >= changes.len() {
+        out.extend(views.recreates(&env));
     }
     out
+}
+
+/// The last statement of a Change carries the SQL that undoes the whole
+/// Change, or the Irreversible hazard when there is none.
+fn with_reverse(env: &Env, change: &Change, mut steps: Vec<Step>) -> Vec<Step> {
+    if let Some(last) = steps.last_mut() {
+        match change.inverse() {
+            Some(inverse) => last.reverse = reverse_sql(env, &inverse),
+            None if !last.hazards.contains(&Hazard::Irreversible) => {
+                last.hazards.push(Hazard::Irreversible);
+            }
+            None => {}
+        }
+    }
+    steps
 }
 
 fn creates_routine(change: &Change) -> bool {
@@ -86,14 +115,14 @@ fn render(env: &Env, i: usize, change: &Change) -> Vec<Step> {
         AlterExtension { from, to } => objects::alter_extension(i, from, to),
         CreateSchema { schema, comment } => objects::create_schema(i, schema, comment),
         DropSchema { schema } => objects::drop_schema(i, schema),
-        CreateEnum { schema, enum_type } => objects::create_enum(i, schema, enum_type),
-        DropEnum { schema, enum_type } => objects::drop_enum(i, schema, enum_type),
+        CreateEnum { schema, enum_type } => enums::create(env, i, schema, enum_type),
+        DropEnum { schema, enum_type } => enums::drop(env, i, schema, enum_type),
         AddEnumValue {
             schema,
             name,
             value,
             position,
-        } => objects::add_enum_value(i, schema, name, value, position),
+        } => enums::add_value(i, schema, name, value, position),
         CreateSequence { schema, sequence } => objects::create_sequence(env, i, schema, sequence),
         DropSequence { schema, sequence } => objects::drop_sequence(i, schema, sequence),
         AlterSequence { schema, from, to } => objects::alter_sequence(i, schema, from, to),

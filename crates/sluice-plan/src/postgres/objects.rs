@@ -3,8 +3,8 @@
 
 use sluice_schema::render::{self, sequence_options};
 use sluice_schema::{
-    ColumnRef, Dialect, EnumPosition, EnumType, Extension, Function, MaterializedView, RoutineKind,
-    Schema, Sequence, SequenceOptions, Trigger, View,
+    ColumnRef, Dialect, Extension, Function, MaterializedView, RoutineKind, Schema, Sequence,
+    SequenceOptions, Trigger, View,
 };
 
 use super::env::Env;
@@ -65,49 +65,6 @@ pub(super) fn drop_schema(i: usize, schema: &str) -> Vec<Step> {
     // No CASCADE: the plan drops what the schema holds first, so anything
     // left is something the model does not know, and must not go silently.
     vec![Step::new(format!("DROP SCHEMA {}", ident(schema)), i).hazard(Hazard::DeletesData)]
-}
-
-pub(super) fn create_enum(i: usize, schema: &str, e: &EnumType) -> Vec<Step> {
-    let mut out = plain(i, render::create_enum(PG, schema, e));
-    out.extend(comments_of(
-        i,
-        Schema {
-            enums: vec![e.clone()],
-            ..Schema::new(schema)
-        },
-    ));
-    out
-}
-
-pub(super) fn drop_enum(i: usize, schema: &str, e: &EnumType) -> Vec<Step> {
-    vec![Step::new(
-        format!("DROP TYPE {}", qualified(schema, &e.name)),
-        i,
-    )]
-}
-
-pub(super) fn add_enum_value(
-    i: usize,
-    schema: &str,
-    name: &str,
-    value: &str,
-    position: &EnumPosition,
-) -> Vec<Step> {
-    let place = match position {
-        EnumPosition::End => String::new(),
-        EnumPosition::Before(l) => format!(" BEFORE {}", literal(l)),
-        EnumPosition::After(l) => format!(" AFTER {}", literal(l)),
-    };
-    let sql = format!(
-        "ALTER TYPE {} ADD VALUE {}{place}",
-        qualified(schema, name),
-        literal(value)
-    );
-    vec![
-        Step::new(sql, i)
-            .hazard(Hazard::Irreversible)
-            .note("PostgreSQL cannot remove an enum label; the new label is usable once the transaction that adds it commits"),
-    ]
 }
 
 pub(super) fn create_sequence(env: &Env, i: usize, schema: &str, seq: &Sequence) -> Vec<Step> {

@@ -34,7 +34,36 @@ pub(super) fn create(env: &Env, i: usize, schema: &str, table: &Table) -> Vec<St
             ..Schema::new(schema)
         },
     ));
+    if let Some(p) = &table.partitioning {
+        out.extend(
+            p.partitions
+                .iter()
+                .flat_map(|part| partition_comments(i, schema, part)),
+        );
+    }
     out.extend(owned_sequences(env, i, schema, &table.name, None));
+    out
+}
+
+/// `COMMENT ON TABLE` for a partition and its own partitions that have one.
+pub(super) fn partition_comments(i: usize, schema: &str, partition: &Partition) -> Vec<Step> {
+    let mut out = Vec::new();
+    let mut stack = vec![partition];
+    while let Some(p) = stack.pop() {
+        if let Some(text) = &p.comment {
+            out.push(Step::new(
+                format!(
+                    "COMMENT ON TABLE {} IS {}",
+                    qualified(schema, &p.name),
+                    super::literal(text)
+                ),
+                i,
+            ));
+        }
+        if let Some(sub) = &p.partitioning {
+            stack.extend(sub.partitions.iter().rev());
+        }
+    }
     out
 }
 
@@ -217,7 +246,7 @@ pub(super) fn drop_partition(
 }
 
 /// PostgreSQL cannot change how a table is partitioned in place: the
-/// table is rebuilt (see [`super::rebuild`]).
+/// table is rebuilt (see [`super::repartition`]).
 pub(super) fn repartition(
     env: &Env,
     i: usize,
@@ -226,5 +255,5 @@ pub(super) fn repartition(
     _from: Option<&Partitioning>,
     _to: Option<&Partitioning>,
 ) -> Vec<Step> {
-    super::rebuild::table(env, i, schema, table)
+    super::repartition::rebuild(env, i, schema, table)
 }

@@ -19,7 +19,7 @@ use crate::{Hazard, Step};
 
 const PG: Dialect = Dialect::Postgres;
 
-pub(super) fn table(env: &Env, i: usize, schema: &str, name: &str) -> Vec<Step> {
+pub(super) fn rebuild(env: &Env, i: usize, schema: &str, name: &str) -> Vec<Step> {
     let Some(new) = env.table_after(schema, name) else {
         return Vec::new();
     };
@@ -117,6 +117,13 @@ pub(super) fn table(env: &Env, i: usize, schema: &str, name: &str) -> Vec<Step> 
         .filter(|t| !later.contains(&t.name))
     {
         out.push(Step::new(render::create_trigger(PG, schema, t), i));
+    }
+    if let Some(p) = &shape.partitioning {
+        out.extend(
+            p.partitions
+                .iter()
+                .flat_map(|part| super::tables::partition_comments(i, schema, part)),
+        );
     }
     out.extend(super::comments_of(
         i,
