@@ -256,12 +256,26 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "primary_key_changed",
-        a: "CREATE TABLE t (id int NOT NULL, code varchar(10) NOT NULL, PRIMARY KEY (id));
+        a: "CREATE TABLE t (id int NOT NULL AUTO_INCREMENT, code varchar(10) NOT NULL,
+                PRIMARY KEY (id));
             CREATE TABLE u (id int NOT NULL, v int);",
-        b: "CREATE TABLE t (id int NOT NULL, code varchar(10) NOT NULL, PRIMARY KEY (id, code));
+        b: "CREATE TABLE t (id int NOT NULL AUTO_INCREMENT, code varchar(10) NOT NULL,
+                PRIMARY KEY (id, code));
             CREATE TABLE u (id int NOT NULL, v int, PRIMARY KEY (id));",
-        sql: &["DROP PRIMARY KEY", "ADD PRIMARY KEY (id, code)"],
+        sql: &["DROP PRIMARY KEY, ADD PRIMARY KEY (id, code), ALGORITHM=INPLACE, LOCK=NONE"],
         hazards: &[Hazard::IndexBuild, Hazard::IndexDropped],
+    },
+    Case {
+        name: "auto_increment_columns",
+        a: "CREATE TABLE t (v int);
+            CREATE TABLE u (id int NOT NULL, v int);",
+        b: "CREATE TABLE t (id int NOT NULL AUTO_INCREMENT, v int, PRIMARY KEY (id));
+            CREATE TABLE u (id int NOT NULL AUTO_INCREMENT, v int, PRIMARY KEY (id));",
+        sql: &[
+            "ADD COLUMN id int(11) NOT NULL AUTO_INCREMENT FIRST, ADD PRIMARY KEY (id)",
+            "MODIFY COLUMN id int(11) NOT NULL AUTO_INCREMENT, ADD PRIMARY KEY (id)",
+        ],
+        hazards: &[Hazard::TableRewrite, Hazard::LongLock],
     },
     Case {
         name: "column_details",

@@ -11,9 +11,10 @@
 use std::collections::HashMap;
 
 use sluice_schema::render::column_def;
-use sluice_schema::{Change, Column, ColumnChange, Dialect, Table};
+use sluice_schema::{Change, Column, ColumnChange, Dialect, GeneratedKind, Table};
 
 use super::Side;
+use super::clause::Clause;
 use super::draft::Draft;
 use super::online::{Algorithm, has_special_index};
 use super::tables::{alter, name};
@@ -84,7 +85,7 @@ pub(super) fn apply_order(changes: &[Change], side: &Side) -> Vec<usize> {
     order
 }
 
-pub(super) fn add(side: &Side, schema: &str, table: &str, column: &Column) -> Draft {
+pub(super) fn add(side: &Side, schema: &str, table: &str, column: &Column) -> Clause {
     let new_table = side.table_after(schema, table);
     let last = new_table.is_none_or(|t| t.columns.last().is_some_and(|c| c.name == column.name));
     let place = match new_table {
@@ -96,29 +97,35 @@ pub(super) fn add(side: &Side, schema: &str, table: &str, column: &Column) -> Dr
         Algorithm::Copy
     } else if let Some(g) = &column.generated {
         match g.kind {
-            sluice_schema::GeneratedKind::Stored => Algorithm::Copy,
-            sluice_schema::GeneratedKind::Virtual => Algorithm::Online { rebuild: false },
+            GeneratedKind::Stored => Algorithm::Copy,
+            GeneratedKind::Virtual => Algorithm::Online { rebuild: false },
         }
     } else if side.server.instant_add_column(last) && !has_special_index(before) {
         Algorithm::Instant
     } else {
         Algorithm::Online { rebuild: true }
     };
-    let body = format!(
-        "ADD COLUMN {}{place}",
-        column_def(Dialect::Mysql, column, false)
+    let mut clause = Clause::new(
+        format!(
+            "ADD COLUMN {}{place}",
+            column_def(Dialect::Mysql, column, false)
+        ),
+        algorithm,
     );
-    let mut draft = alter(side, schema, table, &body, algorithm);
-    if !column.nullable && column.default.is_none() && column.generated.is_none() {
-        draft = draft.note("existing rows get the type's implicit default (0, '', …)");
+    if !column.nullable
+        && column.default.is_none()
+        && column.generated.is_none()
+        && !column.auto_increment
+    {
+        clause = clause.note("existing rows get the type's implicit default (0, '', …)");
     }
     if column.generated.is_some() && algorithm == Algorithm::Copy {
-        draft = draft.note("a STORED generated column is computed for every row by a table copy");
+        clause = clause.note("a STORED generated column is computed for every row by a table copy");
     }
-    draft
+    clause
 }
 
-pub(super) fn drop(side: &Side, schema: &str, table: &str, column: &Column) -> Draft {
+pub(super) fn drop(side: &Side, schema: &str, table: &str, column: &Column) -> Clause {
     let before = side.table_before(schema, table);
     let indexed = before.is_some_and(|t| is_indexed(t, &column.name));
     let algorithm = if side.server.instant_drop_column() && !indexed && !has_special_index(before) {
@@ -126,8 +133,8 @@ pub(super) fn drop(side: &Side, schema: &str, table: &str, column: &Column) -> D
     } else {
         Algorithm::Online { rebuild: true }
     };
-    let body = format!("DROP COLUMN {}", name(&column.name));
-    alter(side, schema, table, &body, algorithm).hazard(Hazard::DeletesData)
+    Clause::new(format!("DROP COLUMN {}", name(&column.name)), algorithm)
+        .hazard(Hazard::DeletesData)
 }
 
 fn is_indexed(table: &Table, column: &str) -> bool {
@@ -165,7 +172,7 @@ pub(super) fn modify(
     table: &str,
     changes: &[ColumnChange],
     to: &Column,
-) -> Draft {
+) -> Clause {
     let before = side.table_before(schema, table);
     let mut algorithm = Algorithm::Instant;
     let mut hazards = Vec::new();
@@ -191,8 +198,8 @@ pub(super) fn modify(
         "MODIFY COLUMN {}{place}",
         column_def(Dialect::Mysql, to, false)
     );
-    let draft = alter(side, schema, table, &body, algorithm).hazards(hazards);
-    notes.into_iter().fold(draft, Draft::note)
+    let clause = Clause::new(body, algorithm).hazards(hazards);
+    notes.into_iter().fold(clause, Clause::note)
 }
 
 /// The algorithm one column change needs, and what a reviewer should know.

@@ -11,8 +11,10 @@
 //! transaction, so every step is `transactional`, as the engine's
 //! statement classification says (`sluice_sql::can_run_in_transaction`).
 
+mod clause;
 mod columns;
 mod draft;
+mod merge;
 mod objects;
 mod online;
 mod partitions;
@@ -25,6 +27,7 @@ use sluice_schema::{Catalog, Change, ColumnChange, Table};
 
 use crate::{Ctx, Step};
 use draft::Draft;
+use merge::Merges;
 use partitions::Repartitions;
 use server::Server;
 
@@ -37,11 +40,35 @@ pub(crate) fn steps(changes: &[Change], ctx: &Ctx) -> Vec<Step> {
         lock_safe: ctx.options.lock_safe,
     };
     let repartitions = Repartitions::find(changes, &side);
+    let merges = Merges::find(changes, &side);
     let mut out = Vec::new();
     for i in columns::apply_order(changes, &side) {
         let change = &changes[i];
-        let drafts = render(change, &side, &repartitions);
-        let reverse = reverse_sql(change, &side);
+        if merges.is_absorbed(i) {
+            continue;
+        }
+        let (drafts, reverse) = match merges.joined(i) {
+            Some(others) => {
+                let group: Vec<&Change> = std::iter::once(change)
+                    .chain(others.iter().map(|&k| &changes[k]))
+                    .collect();
+                let numbers: Vec<String> = others.iter().map(|k| (k + 1).to_string()).collect();
+                let draft = merge::render(&group, &side).map(|d| {
+                    d.note(format!(
+                        "also applies change {}: MySQL needs them in one statement",
+                        numbers.join(", ")
+                    ))
+                });
+                (
+                    draft.into_iter().collect(),
+                    merge::reverse(&group, &side.reversed()),
+                )
+            }
+            None => (
+                render(change, &side, &repartitions),
+                reverse_sql(change, &side),
+            ),
+        };
         let last = drafts.len().saturating_sub(1);
         for (k, draft) in drafts.into_iter().enumerate() {
             let mut step = draft.into_step(i);
@@ -99,44 +126,19 @@ impl<'a> Side<'a> {
 /// The statements for one Change.
 fn render(change: &Change, side: &Side, repartitions: &Repartitions) -> Vec<Draft> {
     use Change::*;
+    if let Some((schema, table, clause)) = merge::clause(change, side, false) {
+        return vec![clause.into_alter(side, schema, table)];
+    }
     match change {
         CreateTable { schema, table } => vec![tables::create(schema, table)],
         DropTable { table, .. } => vec![tables::drop(&table.name)],
         RenameTable { from, to, .. } => vec![tables::rename(from, to)],
-        AddColumn {
-            schema,
-            table,
-            column,
-        } => vec![columns::add(side, schema, table, column)],
-        DropColumn {
-            schema,
-            table,
-            column,
-        } => vec![columns::drop(side, schema, table, column)],
         RenameColumn {
             schema,
             table,
             from,
             to,
         } => vec![columns::rename(side, schema, table, from, to)],
-        AlterColumn {
-            schema,
-            table,
-            changes,
-            to,
-            ..
-        } => vec![columns::modify(side, schema, table, changes, to)],
-        AddPrimaryKey {
-            schema,
-            table,
-            primary_key,
-        } => vec![tables::add_primary_key(side, schema, table, primary_key)],
-        DropPrimaryKey { schema, table, .. } => vec![tables::drop_primary_key(side, schema, table)],
-        AddUnique {
-            schema,
-            table,
-            unique,
-        } => vec![tables::add_unique(side, schema, table, unique)],
         DropUnique {
             schema,
             table,
@@ -170,11 +172,6 @@ fn render(change: &Change, side: &Side, repartitions: &Repartitions) -> Vec<Draf
         } => tables::drop_foreign_key(side, schema, table, foreign_key)
             .into_iter()
             .collect(),
-        CreateIndex {
-            schema,
-            table,
-            index,
-        } => vec![tables::create_index(side, schema, table, index)],
         DropIndex {
             schema,
             table,
@@ -214,6 +211,14 @@ fn render(change: &Change, side: &Side, repartitions: &Repartitions) -> Vec<Draf
         SetComment { target, to, .. } => objects::set_comment(side, target, to.as_deref())
             .into_iter()
             .collect(),
+        // Written as clauses above.
+        AddColumn { .. }
+        | DropColumn { .. }
+        | AlterColumn { .. }
+        | AddPrimaryKey { .. }
+        | DropPrimaryKey { .. }
+        | AddUnique { .. }
+        | CreateIndex { .. } => Vec::new(),
         // The schema is the database; the rest does not exist on MySQL.
         CreateSchema { .. }
         | DropSchema { .. }

@@ -8,8 +8,9 @@ use sluice_schema::{
 };
 
 use super::Side;
+use super::clause::Clause;
 use super::draft::Draft;
-use super::online::{Algorithm, lock_name};
+use super::online::Algorithm;
 use crate::Hazard;
 
 const D: Dialect = Dialect::Mysql;
@@ -18,8 +19,7 @@ pub(super) fn name(ident: &str) -> String {
     quote_ident(D, ident)
 }
 
-/// `ALTER TABLE table body`, with the algorithm clause when the plan is
-/// lock-safe, the lock it takes and the hazards it carries.
+/// `ALTER TABLE table body` run with `algorithm` (see [`Clause`]).
 pub(super) fn alter(
     side: &Side,
     schema: &str,
@@ -27,19 +27,7 @@ pub(super) fn alter(
     body: &str,
     algorithm: Algorithm,
 ) -> Draft {
-    let algorithm = algorithm.on(side.table_now(schema, table));
-    let t = name(table);
-    let clause = side.lock_safe.then(|| algorithm.clause(", ")).flatten();
-    let sql = match &clause {
-        Some(c) => format!("ALTER TABLE {t} {body}, {c}"),
-        None => format!("ALTER TABLE {t} {body}"),
-    };
-    Draft::new(sql)
-        .lock(
-            lock_name(&t, algorithm, clause.is_some()),
-            algorithm.blocks(),
-        )
-        .hazards(algorithm.hazards())
+    Clause::new(body, algorithm).into_alter(side, schema, table)
 }
 
 /// A new table, its counter left to start afresh.
@@ -69,37 +57,35 @@ pub(super) fn rename(from: &str, to: &str) -> Draft {
     )
 }
 
-pub(super) fn add_primary_key(side: &Side, schema: &str, table: &str, pk: &PrimaryKey) -> Draft {
-    let body = format!("ADD PRIMARY KEY ({})", columns(&pk.columns));
-    alter(
-        side,
-        schema,
-        table,
-        &body,
+pub(super) fn add_primary_key(pk: &PrimaryKey) -> Clause {
+    Clause::new(
+        format!("ADD PRIMARY KEY ({})", columns(&pk.columns)),
         Algorithm::Online { rebuild: true },
     )
     .hazard(Hazard::IndexBuild)
     .note("fails if the key columns hold duplicates or NULLs")
 }
 
-/// InnoDB rebuilds a table around its primary key: without a new one in
-/// the same statement, only a copy can drop it.
-pub(super) fn drop_primary_key(side: &Side, schema: &str, table: &str) -> Draft {
-    alter(side, schema, table, "DROP PRIMARY KEY", Algorithm::Copy).hazard(Hazard::IndexDropped)
+/// InnoDB rebuilds a table around its primary key: it drops one online
+/// only when a new one is added in the same statement (`replaced`),
+/// otherwise by copying the table.
+pub(super) fn drop_primary_key(replaced: bool) -> Clause {
+    let algorithm = if replaced {
+        Algorithm::Online { rebuild: true }
+    } else {
+        Algorithm::Copy
+    };
+    Clause::new("DROP PRIMARY KEY", algorithm).hazard(Hazard::IndexDropped)
 }
 
-pub(super) fn add_unique(side: &Side, schema: &str, table: &str, u: &UniqueConstraint) -> Draft {
+pub(super) fn add_unique(u: &UniqueConstraint) -> Clause {
     let index_name = u
         .name
         .as_ref()
         .map(|n| format!("{} ", name(n)))
         .unwrap_or_default();
-    let body = format!("ADD UNIQUE KEY {index_name}({})", columns(&u.columns));
-    alter(
-        side,
-        schema,
-        table,
-        &body,
+    Clause::new(
+        format!("ADD UNIQUE KEY {index_name}({})", columns(&u.columns)),
         Algorithm::Online { rebuild: false },
     )
     .hazard(Hazard::IndexBuild)
@@ -208,9 +194,12 @@ fn index_algorithm(index: &Index) -> Algorithm {
     }
 }
 
-pub(super) fn create_index(side: &Side, schema: &str, table: &str, index: &Index) -> Draft {
-    let body = format!("ADD {}", mysql_index_def(index));
-    alter(side, schema, table, &body, index_algorithm(index)).hazard(Hazard::IndexBuild)
+pub(super) fn create_index(index: &Index) -> Clause {
+    Clause::new(
+        format!("ADD {}", mysql_index_def(index)),
+        index_algorithm(index),
+    )
+    .hazard(Hazard::IndexBuild)
 }
 
 pub(super) fn drop_index(side: &Side, schema: &str, table: &str, index: &Index) -> Draft {
