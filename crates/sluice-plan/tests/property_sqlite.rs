@@ -398,7 +398,15 @@ fn kept_queries(a: &Catalog, b: &Catalog) -> Vec<String> {
     out
 }
 
-async fn one(seed: u64) -> Result<(), String> {
+/// What one case exercised, so the test can tell it covered ground.
+#[derive(Default)]
+struct Coverage {
+    changed: usize,
+    rebuilt: usize,
+    in_place: usize,
+}
+
+async fn one(seed: u64, coverage: &mut Coverage) -> Result<(), String> {
     let mut rng = Rng::new(seed);
     let mut names = Names(0);
     let a = schema(&mut rng, &mut names);
@@ -421,7 +429,12 @@ async fn one(seed: u64) -> Result<(), String> {
         ..Case::new(&name, &a_sql, &b_sql)
     })
     .await
-    .map(|_| ())
+    .map(|(plan, _)| {
+        let script = plan.to_sql();
+        coverage.changed += usize::from(!plan.is_empty());
+        coverage.rebuilt += usize::from(script.contains("CREATE TEMP TABLE"));
+        coverage.in_place += usize::from(script.contains("ALTER TABLE"));
+    })
     .map_err(|e| {
         format!("seed {seed} (rerun with SLUICE_SEED={seed}):\nA:\n{a_sql}\nB:\n{b_sql}\n{e}")
     })
@@ -436,9 +449,11 @@ async fn random_schemas_and_mutations() {
         Some(seed) => vec![seed],
         None => (1..=CASES).collect(),
     };
+    let all = seeds.len() > 1;
     let mut failures = Vec::new();
+    let mut coverage = Coverage::default();
     for seed in seeds {
-        if let Err(e) = one(seed).await {
+        if let Err(e) = one(seed, &mut coverage).await {
             failures.push(e);
         }
     }
@@ -448,4 +463,15 @@ async fn random_schemas_and_mutations() {
         failures.len(),
         failures.join("\n\n")
     );
+    if all {
+        let Coverage {
+            changed,
+            rebuilt,
+            in_place,
+        } = coverage;
+        eprintln!(
+            "{changed} plans with changes, {rebuilt} with rebuilds, {in_place} with ALTER TABLE"
+        );
+        assert!(changed >= 30 && rebuilt >= 10 && in_place >= 5);
+    }
 }
