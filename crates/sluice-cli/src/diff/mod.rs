@@ -7,6 +7,7 @@
 //! `sluice-plan`. The exit code is what CI acts on (see [`EXIT_CODES`]).
 
 mod scratch;
+mod session;
 mod source;
 
 use std::process::ExitCode;
