@@ -2,7 +2,8 @@
 //! the engine with its statement log written as it happens, the claim is
 //! renewed while it runs (and a lost claim cancels the statement on the
 //! server), and the outcome, the run and the changelog entry are written
-//! together, only while this worker still holds the task.
+//! together, only while this worker still holds the task. A schema change
+//! that is DONE then gets its reverse plan kept with its changelog entry.
 
 use crate::Runner;
 use crate::log::RunLog;
@@ -74,6 +75,9 @@ pub(crate) async fn finish(
         changelog: ending.changelog,
     };
     let (kind, status) = if app.store.finish_task(&outcome).await? {
+        if ending.status == TaskStatus::Done && outcome.changelog.is_some() {
+            keep_reverse(runner, task, run).await;
+        }
         let kind = match ending.status {
             TaskStatus::Done => ActivityKind::TaskDone,
             TaskStatus::Canceled => ActivityKind::TaskCanceled,
@@ -107,6 +111,33 @@ pub(crate) async fn finish(
         app.complete_issue_if_done(task.issue_id).await?;
     }
     Ok(())
+}
+
+/// Keep the way back from a schema change with the changelog entry its
+/// run wrote. A failure here is logged, never the task's: the change is
+/// applied either way, and the entry then simply has no reverse.
+async fn keep_reverse(runner: &Runner, task: &Task, run: &TaskRun) {
+    if task.task_type != TaskType::SchemaChange {
+        return;
+    }
+    let app = &runner.app;
+    let entry = match app.store.changelog_of_run(run.id).await {
+        Ok(Some(entry)) => entry,
+        Ok(None) => return,
+        Err(err) => {
+            tracing::warn!(task = task.id, %err, "cannot read the changelog entry to plan its reverse");
+            return;
+        }
+    };
+    match app.keep_reverse(&entry).await {
+        Ok(reverse) if reverse.statement.is_empty() => {
+            tracing::info!(task = task.id, changelog = entry.id, note = %reverse.note, "no reverse plan")
+        }
+        Ok(_) => {}
+        Err(err) => {
+            tracing::warn!(task = task.id, changelog = entry.id, %err, "cannot keep the reverse plan")
+        }
+    }
 }
 
 /// Apply a schema or data change through the engine.

@@ -7,10 +7,12 @@ pub mod analyze;
 mod checks;
 mod file;
 pub mod policy;
+mod rollback;
 mod view;
 
 pub use actions::{TaskAction, target};
 pub use file::{IssueInput, IssuePatch, NewDatabaseInput};
+pub use rollback::{ReverseView, RollbackInput, compute_reverse};
 pub use view::{
     ApprovalView, CheckView, IssueSummary, IssueView, OverrideView, PipelineView, PrincipalRef,
     RunView, StageView, TaskView, stage_status,

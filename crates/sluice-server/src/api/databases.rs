@@ -225,7 +225,8 @@ pub async fn list_changelogs(
     }))
 }
 
-/// One changelog entry with its statement and the schema before and after.
+/// One changelog entry with its statement, the schema before and after,
+/// and the reverse plan of a schema change.
 #[utoipa::path(get, path = "/v1/instances/{id}/databases/{name}/changelogs/{changelog}", tag = "databases",
     params(("id" = String, Path), ("name" = String, Path), ("changelog" = i64, Path)),
     responses((status = 200, body = ChangelogView), (status = 404, body = crate::error::ErrorBody)),
@@ -235,7 +236,12 @@ pub async fn get_changelog(
     Authed(caller): Authed,
     ApiPath((id, name, changelog)): ApiPath<(String, String, i64)>,
 ) -> Result<Json<ChangelogView>, ApiError> {
-    Ok(Json(ChangelogView::from(
-        &s.app.changelog(&caller, &id, &name, changelog).await?,
-    )))
+    let (entry, reverse) = s
+        .app
+        .changelog_entry(&caller, &id, &name, changelog)
+        .await?;
+    Ok(Json(ChangelogView {
+        reverse: reverse.map(Into::into),
+        ..ChangelogView::from(&entry)
+    }))
 }

@@ -15,6 +15,7 @@ mod environments;
 mod instances;
 mod issues;
 mod projects;
+mod rollback;
 pub mod review_configs;
 mod schema_sync;
 mod users;
@@ -107,6 +108,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(drift::get))
         .routes(routes!(drift::accept))
         .routes(routes!(drift::activity))
+        .routes(routes!(rollback::roll_back))
         .routes(routes!(issues::list, issues::create))
         .routes(routes!(issues::get, issues::update))
         .routes(routes!(issues::approve))

@@ -463,6 +463,8 @@ pub struct ChangelogView {
     /// The database's schema before and after the change, as stored.
     pub schema_before: String,
     pub schema_after: String,
+    /// The plan that undoes a schema change, when one was computed.
+    pub reverse: Option<super::rollback::ReverseView>,
 }
 
 impl From<&Changelog> for ChangelogView {
@@ -472,6 +474,7 @@ impl From<&Changelog> for ChangelogView {
             statement: c.statement.clone(),
             schema_before: c.schema_before.clone(),
             schema_after: c.schema_after.clone(),
+            reverse: None,
         }
     }
 }

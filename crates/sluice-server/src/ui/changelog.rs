@@ -1,18 +1,21 @@
 //! A database's Changelog tab: what was applied to it, newest first, each
 //! entry opening its statement and the schema before and after as DDL with
-//! a line diff between the two.
+//! a line diff between the two, and for a schema change its reverse plan
+//! with a "Roll back" form (the hazards confirmed by a checkbox).
 
-use super::layout::{Layout, Section, error_page, when};
+use super::layout::{Layout, Section, describe, error_page, when};
 use super::schema::{DbTabs, database_href};
-use super::session::{Ctx, Params};
+use super::session::{Ctx, Params, Post, redirect_notice};
 use crate::AppState;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::Deserialize;
 use sluice_app::AppError;
+use sluice_app::issues::{ReverseView, RollbackInput};
 use sluice_store::{Changelog, ChangelogStatus, ChangelogType, Database, PageRequest};
 
 pub fn routes() -> Router<AppState> {
@@ -21,6 +24,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/instances/{id}/databases/{name}/changelog/{entry}",
             get(show),
+        )
+        .route(
+            "/instances/{id}/databases/{name}/changelog/{entry}/rollback",
+            post(roll_back),
         )
 }
 
@@ -325,6 +332,95 @@ struct EntryPage {
     schema_error: String,
     diff: Vec<DiffLine>,
     after_lines: Vec<String>,
+    /// Shown for schema changes only.
+    is_migrate: bool,
+    reverse: Option<ReverseSection>,
+    alert: Option<String>,
+}
+
+/// One statement of a reverse plan, its hazards marked.
+pub struct ReverseStep {
+    pub lines: Vec<String>,
+    pub hazards: Vec<HazardBadge>,
+    pub notes: Vec<String>,
+}
+
+pub struct HazardBadge {
+    pub name: &'static str,
+    /// "failed" for data loss, "warn" for the rest.
+    pub class: &'static str,
+}
+
+impl HazardBadge {
+    fn of(hazard: sluice_plan::Hazard) -> HazardBadge {
+        HazardBadge {
+            name: hazard.as_str(),
+            class: if hazard == sluice_plan::Hazard::DeletesData {
+                "failed"
+            } else {
+                "warn"
+            },
+        }
+    }
+}
+
+/// The reverse plan of an entry and what rolling it back needs.
+pub struct ReverseSection {
+    /// Why there is no script, when there is none.
+    pub note: String,
+    pub hazards: Vec<HazardBadge>,
+    /// The names, comma-separated: the confirmation checkbox's value.
+    pub hazard_list: String,
+    pub steps: Vec<ReverseStep>,
+    pub action: String,
+    pub default_title: String,
+}
+
+impl ReverseSection {
+    fn new(reverse: &ReverseView, action: String, version: &str) -> ReverseSection {
+        let steps = reverse
+            .plan
+            .as_ref()
+            .map(|plan| {
+                plan.steps
+                    .iter()
+                    .map(|step| ReverseStep {
+                        lines: step.sql.lines().map(str::to_string).collect(),
+                        hazards: step.hazards.iter().copied().map(HazardBadge::of).collect(),
+                        notes: step.notes.clone(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let names: Vec<&str> = reverse.hazards.iter().map(|h| h.as_str()).collect();
+        ReverseSection {
+            note: reverse.note.clone(),
+            hazards: reverse
+                .hazards
+                .iter()
+                .copied()
+                .map(HazardBadge::of)
+                .collect(),
+            hazard_list: names.join(","),
+            steps,
+            action,
+            default_title: format!("Roll back {version}"),
+        }
+    }
+
+    fn can_roll_back(&self) -> bool {
+        self.note.is_empty() && !self.steps.is_empty()
+    }
+}
+
+fn entry_id(ctx: &Ctx, entry: &str) -> Result<i64, Response> {
+    entry.parse::<i64>().map_err(|_| {
+        error_page(
+            ctx,
+            Section::Databases,
+            AppError::NotFound(format!("changelog entry {entry:?}")),
+        )
+    })
 }
 
 async fn show(
@@ -332,18 +428,67 @@ async fn show(
     ctx: Ctx,
     Path((instance, name, entry)): Path<(String, String, String)>,
 ) -> Response {
-    let Ok(entry_id) = entry.parse::<i64>() else {
-        return error_page(
-            &ctx,
-            Section::Databases,
-            AppError::NotFound(format!("changelog entry {entry:?}")),
-        );
+    match entry_id(&ctx, &entry) {
+        Ok(id) => entry_page(&state, &ctx, &instance, &name, id, None, StatusCode::OK).await,
+        Err(r) => r,
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RollbackForm {
+    title: String,
+    /// The confirmation checkbox: the hazard names it accepts.
+    allow_hazards: Option<String>,
+}
+
+/// File the reverse plan as an issue and go to it; refused, the entry
+/// again with why.
+async fn roll_back(
+    State(state): State<AppState>,
+    Path((instance, name, entry)): Path<(String, String, String)>,
+    Post(ctx, form): Post<RollbackForm>,
+) -> Response {
+    let id = match entry_id(&ctx, &entry) {
+        Ok(id) => id,
+        Err(r) => return r,
     };
+    let input = RollbackInput {
+        title: super::forms::optional(&form.title),
+        allow_hazards: form.allow_hazards.into_iter().collect(),
+    };
+    match state
+        .app
+        .roll_back_changelog(&ctx.caller, &instance, &name, id, &input)
+        .await
+    {
+        Ok(issue) => redirect_notice(
+            &state,
+            &format!("/projects/{}/issues/{}", issue.project_id, issue.number),
+            &format!("Filed issue #{} to roll back this change.", issue.number),
+        ),
+        Err(err @ (AppError::InvalidArgument { .. } | AppError::FailedPrecondition(_))) => {
+            let (status, _, message) = describe(&err);
+            entry_page(&state, &ctx, &instance, &name, id, Some(message), status).await
+        }
+        Err(err) => error_page(&ctx, Section::Databases, err),
+    }
+}
+
+async fn entry_page(
+    state: &AppState,
+    ctx: &Ctx,
+    instance: &str,
+    name: &str,
+    entry_id: i64,
+    alert: Option<String>,
+    status: StatusCode,
+) -> Response {
     let (_db, l, t) = match frame(
-        &state,
-        &ctx,
-        &instance,
-        &name,
+        state,
+        ctx,
+        instance,
+        name,
         format!("{name} · Changelog entry {entry_id}"),
     )
     .await
@@ -352,13 +497,13 @@ async fn show(
         Err(r) => return r,
     };
     let l = l.crumb("Changelog", format!("{}/changelog", t.base));
-    let entry = match state
+    let (entry, reverse) = match state
         .app
-        .changelog(&ctx.caller, &instance, &name, entry_id)
+        .changelog_entry(&ctx.caller, instance, name, entry_id)
         .await
     {
         Ok(e) => e,
-        Err(err) => return error_page(&ctx, Section::Databases, err),
+        Err(err) => return error_page(ctx, Section::Databases, err),
     };
     let by = match state.app.store.principal(entry.creator_id).await {
         Ok(p) => p.name,
@@ -383,9 +528,13 @@ async fn show(
     } else {
         Vec::new()
     };
-    let base = database_href(&instance, &name);
+    let base = database_href(instance, name);
+    let reverse = reverse.map(|r| {
+        let action = format!("{base}/changelog/{}/rollback", entry.id);
+        ReverseSection::new(&r, action, &entry.version)
+    });
     let page = EntryPage {
-        e: row(&state, &base, &entry).await,
+        e: row(state, &base, &entry).await,
         checksum: entry.checksum.clone(),
         by,
         statement: entry.statement.lines().map(str::to_string).collect(),
@@ -398,8 +547,12 @@ async fn show(
         } else {
             Vec::new()
         },
+        is_migrate: entry.changelog_type == ChangelogType::Migrate
+            && entry.status == ChangelogStatus::Done,
+        reverse,
+        alert,
         l,
         t,
     };
-    ctx.ok(&page)
+    ctx.render(status, &page)
 }
