@@ -126,10 +126,46 @@ impl App {
         Ok(())
     }
 
-    /// The database's drift as last compared.
+    /// The database's drift as last compared, brought up to date first
+    /// when Sluice recorded a change since (see [`App::refresh_drift`]).
     pub async fn drift(&self, caller: &Caller, instance: &str, name: &str) -> AppResult<DriftView> {
         let db = self.database(caller, instance, name).await?;
+        self.refresh_drift(&db).await;
         self.drift_view(db.id).await
+    }
+
+    /// The runner writes a change's changelog entry after its own sync,
+    /// which therefore could not compare. Once the change is recorded, the
+    /// schema kept by that sync is the one to compare with the new entry:
+    /// this does it when the last comparison was against an older entry.
+    /// Signed by the system bot; a failure is logged and the old outcome
+    /// shown.
+    async fn refresh_drift(&self, db: &Database) {
+        let outdated = async {
+            let expected = self.store.expected_schema_entry_id(db.id).await?;
+            let compared = match self.store.drift(db.id).await? {
+                Some(record) => record.expected_changelog_id,
+                None => None,
+            };
+            Ok::<_, AppError>(expected.is_some() && expected != compared)
+        };
+        let refreshed = async {
+            if !outdated.await? {
+                return Ok(());
+            }
+            let probe = self.drift_probe(db.id).await;
+            let Some(snapshot) = self.store.schema_snapshot(db.id).await? else {
+                return Ok(());
+            };
+            let Some(live) = recorded_catalog(&snapshot.catalog) else {
+                return Ok(());
+            };
+            let bot = self.system_bot().await?;
+            self.try_check_drift(&bot, db, &live, probe).await
+        };
+        if let Err(err) = refreshed.await {
+            tracing::warn!(instance = %db.instance_id, database = %db.name, %err, "drift refresh failed");
+        }
     }
 
     async fn drift_view(&self, db_id: i64) -> AppResult<DriftView> {

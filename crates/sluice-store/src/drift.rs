@@ -172,7 +172,7 @@ impl Store {
                     .write(&mut tx, db_id)
                     .await?;
                 if was_drifted {
-                    let summary = "the live schema matches the expected one again";
+                    let summary = "the live schema matches the expected schema";
                     insert_event(
                         &mut tx,
                         db_id,
