@@ -62,7 +62,7 @@ impl Scratch {
     /// A new database holding `sql`.
     pub async fn loaded(&self, label: &str, sql: &str) -> Result<String, String> {
         let db = self.database(label).await;
-        psql(&db, sql).map_err(|e| format!("loading {label}: {e}"))?;
+        psql_in(&db, sql, Transaction::One).map_err(|e| format!("loading {label}: {e}"))?;
         Ok(db)
     }
 }
@@ -97,10 +97,29 @@ impl Drop for Scratch {
     }
 }
 
+/// How `psql` runs a script.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Transaction {
+    /// Each statement on its own, as a person running the script would.
+    Each,
+    /// All in one transaction (`--single-transaction`): faster for long
+    /// scripts that can run that way.
+    One,
+}
+
 /// Runs `sql` on `db` with `psql -v ON_ERROR_STOP=1`, as a person would.
 pub fn psql(db: &str, sql: &str) -> Result<(), String> {
+    psql_in(db, sql, Transaction::Each)
+}
+
+pub fn psql_in(db: &str, sql: &str, transaction: Transaction) -> Result<(), String> {
+    let single = match transaction {
+        Transaction::Each => "--echo-errors",
+        Transaction::One => "--single-transaction",
+    };
     let mut child = Command::new("psql")
         .args([
+            single,
             "-X",
             "-q",
             "-v",
@@ -119,12 +138,18 @@ pub fn psql(db: &str, sql: &str) -> Result<(), String> {
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| format!("psql: {e}"))?;
-    if let Some(mut stdin) = child.stdin.take() {
-        stdin
-            .write_all(sql.as_bytes())
-            .map_err(|e| format!("psql stdin: {e}"))?;
-    }
+    // psql stops reading at the first error: its own message says more
+    // than the broken pipe, so a failed write is not the error reported.
+    let written = child
+        .stdin
+        .take()
+        .map(|mut stdin| stdin.write_all(sql.as_bytes()));
     let out = child.wait_with_output().map_err(|e| format!("psql: {e}"))?;
+    if let Some(Err(e)) = written
+        && out.status.success()
+    {
+        return Err(format!("psql stdin: {e}"));
+    }
     if out.status.success() {
         Ok(())
     } else {
@@ -201,6 +226,19 @@ pub async fn oracle(
     b_sql: &str,
     options: &PlanOptions,
 ) -> Result<Outcome, String> {
+    let each = [Transaction::Each; 2];
+    oracle_with(scratch, label, a_sql, b_sql, options, each).await
+}
+
+/// [`oracle`], applying the forward and the reverse plan as `apply` says.
+pub async fn oracle_with(
+    scratch: &Scratch,
+    label: &str,
+    a_sql: &str,
+    b_sql: &str,
+    options: &PlanOptions,
+    apply: [Transaction; 2],
+) -> Result<Outcome, String> {
     let a = scratch.loaded(&format!("{label}_a"), a_sql).await?;
     let b = scratch.loaded(&format!("{label}_b"), b_sql).await?;
     let original = inspect(&a).await;
@@ -209,11 +247,11 @@ pub async fn oracle(
     let target_dump = dump(&b);
 
     let forward = plan(&original, &target, options);
-    apply_and_compare(&a, &forward, &target, &target_dump, "forward").await?;
+    apply_and_compare(&a, &forward, &target, &target_dump, "forward", apply[0]).await?;
 
     let now = inspect(&a).await;
     let back = plan(&now, &original, options);
-    apply_and_compare(&a, &back, &original, &original_dump, "reverse").await?;
+    apply_and_compare(&a, &back, &original, &original_dump, "reverse", apply[1]).await?;
     Ok(Outcome { forward })
 }
 
@@ -223,9 +261,10 @@ async fn apply_and_compare(
     want: &Catalog,
     want_dump: &[String],
     direction: &str,
+    apply: Transaction,
 ) -> Result<(), String> {
     let script = plan.to_sql();
-    psql(db, &script).map_err(|e| format!("{direction} plan failed: {e}\n{script}"))?;
+    psql_in(db, &script, apply).map_err(|e| format!("{direction} plan failed: {e}\n{script}"))?;
     let mut got_dump = dump(db);
     let mut want_dump = want_dump.to_vec();
     if direction == "reverse" {
