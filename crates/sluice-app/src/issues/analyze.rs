@@ -17,6 +17,11 @@ pub struct StatementInfo {
     /// The leading keywords, upper-cased ("CREATE TABLE", "UPDATE").
     pub verb: String,
     pub risk: RiskLevel,
+    /// Rows copied into a table the script itself creates: how a table is
+    /// rebuilt where `ALTER TABLE` cannot change it, so it belongs to a
+    /// schema change.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub rebuild_copy: bool,
 }
 
 /// Split a script and describe each statement. A script that cannot be
@@ -29,10 +34,16 @@ pub fn statements(field: &str, dialect: Dialect, text: &str) -> AppResult<Vec<St
         return Err(AppError::invalid(field, "holds no SQL statement"));
     }
     let mut out = Vec::with_capacity(split.len());
+    let mut created = std::collections::HashSet::new();
     for (i, s) in split.iter().enumerate() {
         let kind = sluice_sql::classify(dialect, &s.text);
         let words = leading_words(&s.text, 3);
         let verb = verb(&words);
+        if verb.starts_with("CREATE") && verb.ends_with("TABLE") {
+            created.extend(name_after(&s.text, "TABLE"));
+        }
+        let rebuild_copy =
+            kind == StatementKind::Dml && is_rebuild_copy(dialect, &s.text, &created);
         if kind == StatementKind::Transaction {
             return Err(AppError::invalid(
                 field,
@@ -49,6 +60,7 @@ pub fn statements(field: &str, dialect: Dialect, text: &str) -> AppResult<Vec<St
             kind,
             risk: risk(kind, &words, &s.text),
             verb,
+            rebuild_copy,
         });
     }
     Ok(out)
@@ -63,7 +75,7 @@ pub fn check_type(
 ) -> AppResult<()> {
     for s in statements {
         let wrong = match (issue_type, s.kind) {
-            (IssueType::SchemaChange, StatementKind::Dml) => {
+            (IssueType::SchemaChange, StatementKind::Dml) if !s.rebuild_copy => {
                 Some("a data change: put it in a DATA_CHANGE issue")
             }
             (IssueType::SchemaChange, StatementKind::Select) => {
@@ -149,6 +161,75 @@ fn verb(words: &[String]) -> String {
     }
 }
 
+/// A row copy of a table rebuild: `INSERT INTO t … SELECT` into a table
+/// created earlier in the script, or (SQLite) the `AUTOINCREMENT` counter
+/// in `sqlite_sequence` carried over to a table the script recreated.
+fn is_rebuild_copy(
+    dialect: Dialect,
+    text: &str,
+    created: &std::collections::HashSet<String>,
+) -> bool {
+    let first = leading_words(text, 1);
+    let counter = |table: Option<String>| {
+        dialect == Dialect::Sqlite
+            && !created.is_empty()
+            && table.as_deref() == Some("sqlite_sequence")
+    };
+    match first.first().map(String::as_str) {
+        Some("INSERT") => {
+            let table = name_after(text, "INTO");
+            has_word(text, "SELECT")
+                && (table.as_ref().is_some_and(|t| created.contains(t)) || counter(table))
+        }
+        Some("DELETE") => counter(name_after(text, "FROM")),
+        _ => false,
+    }
+}
+
+/// The object named right after the first `keyword` (past `IF NOT
+/// EXISTS`): its last name part, unquoted and lower-cased (`main."T"` is
+/// `t`).
+fn name_after(text: &str, keyword: &str) -> Option<String> {
+    let upper = text.to_ascii_uppercase();
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let start = upper.match_indices(keyword).find_map(|(at, _)| {
+        let end = at + keyword.len();
+        let before = upper[..at].chars().next_back();
+        let after = upper[end..].chars().next();
+        (!before.is_some_and(is_word) && !after.is_some_and(is_word)).then_some(end)
+    })?;
+    let mut rest = text[start..].trim_start();
+    for word in ["IF", "NOT", "EXISTS"] {
+        if rest.len() >= word.len() && rest[..word.len()].eq_ignore_ascii_case(word) {
+            rest = rest[word.len()..].trim_start();
+        }
+    }
+    let mut last = None;
+    loop {
+        let (part, tail) = match rest.chars().next()? {
+            q @ ('"' | '`' | '[') => {
+                let close = if q == '[' { ']' } else { q };
+                let end = rest[1..].find(close)? + 1;
+                (&rest[1..end], &rest[end + 1..])
+            }
+            _ => {
+                let end = rest
+                    .find(|c: char| !(is_word(c) || c == '$'))
+                    .unwrap_or(rest.len());
+                (&rest[..end], &rest[end..])
+            }
+        };
+        if part.is_empty() {
+            return last;
+        }
+        last = Some(part.to_lowercase());
+        match tail.strip_prefix('.') {
+            Some(next) => rest = next,
+            None => return last,
+        }
+    }
+}
+
 fn has_word(text: &str, word: &str) -> bool {
     text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
         .any(|w| w.eq_ignore_ascii_case(word))
@@ -228,6 +309,62 @@ mod tests {
         assert!(
             err.to_string().starts_with("statement: unterminated"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn plan_scripts_are_schema_changes() {
+        let postgres = "-- Sluice plan: 2 change(s), 3 statement(s).\n\n\
+            -- note: fail fast\nSET lock_timeout = '5000ms';\n\n\
+            -- change 1: create table\nCREATE TABLE public.orders (id bigint NOT NULL);\n\n\
+            -- runs outside a transaction\nCREATE INDEX CONCURRENTLY orders_id ON public.orders (id);\n";
+        let s = statements("statement", Dialect::Postgres, postgres).unwrap();
+        assert_eq!(s.len(), 3);
+        check_type("statement", IssueType::SchemaChange, &s).unwrap();
+        let mysql = "SET SESSION lock_wait_timeout = 5;\n\
+            CREATE TABLE `orders` (`id` bigint NOT NULL);\n\
+            DELIMITER ;;\n\
+            CREATE TRIGGER `t` BEFORE INSERT ON `orders` FOR EACH ROW BEGIN SET NEW.id = NEW.id + 1; END;;\n\
+            DELIMITER ;\n";
+        let s = statements("statement", Dialect::Mysql, mysql).unwrap();
+        assert_eq!(s.len(), 3, "{s:?}");
+        check_type("statement", IssueType::SchemaChange, &s).unwrap();
+    }
+
+    #[test]
+    fn a_table_rebuild_copies_rows_within_a_schema_change() {
+        let rebuild = "CREATE TEMP TABLE temp.\"sluice_rebuild_t\" AS SELECT rowid AS r, \"a\" FROM main.\"t\";\n\
+            CREATE TEMP TABLE temp.\"sluice_sequence_t\" AS SELECT seq FROM main.sqlite_sequence WHERE name = 't';\n\
+            DROP TABLE main.\"t\";\n\
+            CREATE TABLE main.\"t\" (id INTEGER PRIMARY KEY AUTOINCREMENT, \"a\" TEXT);\n\
+            INSERT INTO main.\"t\" (rowid, \"a\") SELECT r, \"a\" FROM temp.\"sluice_rebuild_t\";\n\
+            DELETE FROM main.sqlite_sequence WHERE name = 't' AND EXISTS (SELECT 1 FROM temp.\"sluice_sequence_t\");\n\
+            INSERT INTO main.sqlite_sequence (name, seq) SELECT 't', seq FROM temp.\"sluice_sequence_t\";\n\
+            DROP TABLE temp.\"sluice_rebuild_t\";";
+        let s = statements("statement", Dialect::Sqlite, rebuild).unwrap();
+        assert!(
+            s[4].rebuild_copy && s[5].rebuild_copy && s[6].rebuild_copy,
+            "{s:?}"
+        );
+        check_type("statement", IssueType::SchemaChange, &s).unwrap();
+        // Rows from elsewhere, or typed in, are still a data change.
+        for sql in [
+            "INSERT INTO t SELECT * FROM u",
+            "CREATE TABLE IF NOT EXISTS n (a int); INSERT INTO n VALUES (1)",
+            "CREATE TABLE n (a int); INSERT INTO other SELECT a FROM n",
+            "DELETE FROM sqlite_sequence",
+        ] {
+            let s = statements("statement", Dialect::Sqlite, sql).unwrap();
+            let err = check_type("statement", IssueType::SchemaChange, &s).unwrap_err();
+            assert!(err.to_string().contains("a data change"), "{sql}: {err}");
+        }
+        assert_eq!(
+            name_after("CREATE TABLE IF NOT EXISTS `db`.`T` (a int)", "TABLE").as_deref(),
+            Some("t")
+        );
+        assert_eq!(
+            name_after("INSERT INTO [x] SELECT 1", "INTO").as_deref(),
+            Some("x")
         );
     }
 }
