@@ -90,6 +90,10 @@ async fn rollback(engine: Engine) {
         "{sql}"
     );
     assert!(sql.contains("email"), "{sql}");
+    // Filed as it is, the session's lock timeout included.
+    if engine != Engine::Sqlite {
+        assert!(sql.starts_with("set ") || sql.contains("\nset "), "{sql}");
+    }
     assert!(reverse.plan.as_ref().is_some_and(|p| !p.steps.is_empty()));
 
     // Someone outside the project may not roll back.
@@ -195,4 +199,61 @@ async fn rollback_mariadb() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rollback_sqlite() {
     rollback(Engine::Sqlite).await;
+}
+
+/// On MySQL and MariaDB a trigger body holds semicolons: the reverse of
+/// dropping one recreates it inside a DELIMITER block, which filing and
+/// the engine take as they are.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rollback_recreates_a_trigger_on_mariadb() {
+    let w = World::new(Engine::Mariadb).await;
+    w.runner().spawn();
+    let (instance, name) = w.test_db.split_once('/').unwrap();
+    apply(
+        &w,
+        "Items",
+        "CREATE TABLE items (id bigint PRIMARY KEY, qty int NOT NULL);\n\
+         DELIMITER //\n\
+         CREATE TRIGGER items_qty BEFORE INSERT ON items FOR EACH ROW\n\
+         BEGIN\n  IF NEW.qty < 0 THEN SET NEW.qty = 0; END IF;\nEND//\n\
+         DELIMITER ;\n",
+    )
+    .await;
+    apply(&w, "No trigger", "DROP TRIGGER items_qty;").await;
+    let entry = latest_migrate(&w).await;
+    let (_, reverse) = w
+        .app
+        .changelog_entry(&w.dev, instance, name, entry.id)
+        .await
+        .unwrap();
+    let reverse = reverse.unwrap();
+    assert!(
+        reverse.statement.contains("DELIMITER"),
+        "{}",
+        reverse.statement
+    );
+    assert!(
+        reverse.statement.contains("SET SESSION lock_wait_timeout"),
+        "{}",
+        reverse.statement
+    );
+    let allow = RollbackInput {
+        title: None,
+        allow_hazards: vec!["all".into()],
+    };
+    let issue = w
+        .app
+        .roll_back_changelog(&w.dev, instance, name, entry.id, &allow)
+        .await
+        .unwrap();
+    wait_done(&w, issue.number).await;
+    let live = w.app.sync_database(&w.owner, instance, name).await.unwrap();
+    let changes = sluice_schema::diff(
+        &live.catalog,
+        &catalog(&entry.schema_before),
+        &DiffOptions::default(),
+    );
+    assert!(changes.is_empty(), "the schema differs: {changes:?}");
+    assert!(live.ddl.contains("items_qty"), "{}", live.ddl);
+    w.drop_databases().await;
 }
