@@ -22,6 +22,24 @@ fn catalog(tables: &[&str]) -> Catalog {
     Catalog::new("shop", Dialect::Sqlite).with_schema(schema)
 }
 
+/// A DONE schema change of database `db_id`, to fill in.
+fn new_entry(db_id: i64, creator_id: i64) -> NewChangelog {
+    NewChangelog {
+        db_id,
+        version: String::new(),
+        changelog_type: ChangelogType::Migrate,
+        statement: "-- by hand".into(),
+        checksum: "abc".into(),
+        schema_before: String::new(),
+        schema_after: String::new(),
+        issue_id: None,
+        task_run_id: None,
+        creator_id,
+        status: ChangelogStatus::Done,
+        duration_ms: 5,
+    }
+}
+
 #[tokio::test]
 async fn the_entry_shows_its_reverse_and_rolls_back_once_hazards_are_confirmed() {
     let ui = ui().await;
@@ -61,18 +79,10 @@ async fn the_entry_shows_its_reverse_and_rolls_back_once_hazards_are_confirmed()
     let entry = app
         .store
         .append_changelog(&NewChangelog {
-            db_id: db.id,
             version: "20250101-items".into(),
-            changelog_type: ChangelogType::Migrate,
-            statement: "CREATE TABLE items (id integer NOT NULL PRIMARY KEY);".into(),
-            checksum: "abc".into(),
             schema_before: serde_json::to_string(&catalog(&["orders"])).unwrap(),
             schema_after: serde_json::to_string(&catalog(&["items", "orders"])).unwrap(),
-            issue_id: None,
-            task_run_id: None,
-            creator_id: caller.id(),
-            status: ChangelogStatus::Done,
-            duration_ms: 5,
+            ..new_entry(db.id, caller.id())
         })
         .await
         .unwrap();
@@ -138,4 +148,27 @@ async fn the_entry_shows_its_reverse_and_rolls_back_once_hazards_are_confirmed()
         page.body
     );
     assert!(page.body.contains("DROP TABLE"), "{}", page.body);
+
+    // Once a later schema change is recorded, the entry says so and offers
+    // no form.
+    let later = app
+        .store
+        .append_changelog(&NewChangelog {
+            version: "20250102-more".into(),
+            schema_before: serde_json::to_string(&catalog(&["orders"])).unwrap(),
+            schema_after: serde_json::to_string(&catalog(&["more", "orders"])).unwrap(),
+            ..new_entry(db.id, caller.id())
+        })
+        .await
+        .unwrap();
+    let page = ui.get_as(&href, &developer).await;
+    assert!(
+        page.body.contains(&format!(
+            "A later schema change, version 20250102-more (changelog entry {}), was applied",
+            later.id
+        )),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains(">Roll back</button>"), "{}", page.body);
 }

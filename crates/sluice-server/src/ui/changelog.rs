@@ -374,6 +374,9 @@ pub struct ReverseSection {
     pub steps: Vec<ReverseStep>,
     pub action: String,
     pub default_title: String,
+    /// The later schema change that must be rolled back first, if any:
+    /// "version 2024… (changelog entry 12)".
+    pub later: Option<String>,
 }
 
 impl ReverseSection {
@@ -405,6 +408,7 @@ impl ReverseSection {
             steps,
             action,
             default_title: format!("Roll back {version}"),
+            later: None,
         }
     }
 
@@ -529,10 +533,21 @@ async fn entry_page(
         Vec::new()
     };
     let base = database_href(instance, name);
-    let reverse = reverse.map(|r| {
+    let mut reverse = reverse.map(|r| {
         let action = format!("{base}/changelog/{}/rollback", entry.id);
         ReverseSection::new(&r, action, &entry.version)
     });
+    // Say up front when a later change stands in the way (the roll back
+    // itself refuses it too).
+    if let Some(section) = reverse.as_mut()
+        && let Ok(Some(latest)) = state.app.store.latest_schema_changelog(entry.db_id).await
+        && latest.id != entry.id
+    {
+        section.later = Some(format!(
+            "version {} (changelog entry {})",
+            latest.version, latest.id
+        ));
+    }
     let page = EntryPage {
         e: row(state, &base, &entry).await,
         checksum: entry.checksum.clone(),
