@@ -8,6 +8,7 @@ use super::output::{Out, print, text};
 use serde_json::{Value, json};
 
 #[derive(clap::Args, Debug)]
+#[command(next_help_heading = "Sync options")]
 pub struct SchemaSyncArgs {
     /// The project whose databases to sync.
     #[arg(long)]
