@@ -292,9 +292,8 @@ pub(super) async fn show_page(
             .then(|| super::issues::new_issue_href(&db.project_id, &db.instance_id, &db.name)),
         drift,
         timeline,
-        sync_to: allows(&ctx.caller, Permission::IssuesCreate, role).then(|| {
-            super::schema_sync::sync_from_href(&db.project_id, &db.instance_id, &db.name)
-        }),
+        sync_to: allows(&ctx.caller, Permission::IssuesCreate, role)
+            .then(|| super::schema_sync::sync_from_href(&db.project_id, &db.instance_id, &db.name)),
     };
     ctx.render(status, &page)
 }
