@@ -32,7 +32,7 @@ impl Merges {
         let mut merges = Merges::default();
         let mut by_table: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
         for (i, c) in changes.iter().enumerate() {
-            if let Some((schema, table, _)) = target(c) {
+            if let Some((schema, table)) = target(c) {
                 by_table.entry((schema, table)).or_default().push(i);
             }
         }
@@ -165,7 +165,7 @@ fn index_columns(index: &Index) -> Option<Vec<&str>> {
 }
 
 /// The table a joinable Change alters.
-fn target(change: &Change) -> Option<(&str, &str, ())> {
+fn target(change: &Change) -> Option<(&str, &str)> {
     match change {
         Change::AddColumn { schema, table, .. }
         | Change::DropColumn { schema, table, .. }
@@ -173,7 +173,7 @@ fn target(change: &Change) -> Option<(&str, &str, ())> {
         | Change::AddPrimaryKey { schema, table, .. }
         | Change::DropPrimaryKey { schema, table, .. }
         | Change::CreateIndex { schema, table, .. }
-        | Change::AddUnique { schema, table, .. } => Some((schema, table, ())),
+        | Change::AddUnique { schema, table, .. } => Some((schema, table)),
         _ => None,
     }
 }
@@ -209,12 +209,37 @@ pub(super) fn clause<'c>(
         Change::AddUnique { unique, .. } => tables::add_unique(unique),
         _ => return None,
     };
-    let (schema, table, ()) = target(change)?;
+    let (schema, table) = target(change)?;
     Some((schema, table, clause))
 }
 
+/// The statement for Change `leader` and the `others` joined to it, with
+/// its reverse.
+pub(super) fn statement(
+    changes: &[Change],
+    leader: usize,
+    others: &[usize],
+    side: &Side,
+) -> (Vec<Draft>, Option<String>) {
+    let group: Vec<&Change> = std::iter::once(leader)
+        .chain(others.iter().copied())
+        .map(|i| &changes[i])
+        .collect();
+    let numbers: Vec<String> = others.iter().map(|k| (k + 1).to_string()).collect();
+    let draft = render(&group, side).map(|d| {
+        d.note(format!(
+            "also applies change {}: MySQL accepts them only together",
+            numbers.join(", ")
+        ))
+    });
+    (
+        draft.into_iter().collect(),
+        reverse(&group, &side.reversed()),
+    )
+}
+
 /// One statement for `group` (the leader first).
-pub(super) fn render(group: &[&Change], side: &Side) -> Option<Draft> {
+fn render(group: &[&Change], side: &Side) -> Option<Draft> {
     let replaced = group
         .iter()
         .any(|c| matches!(c, Change::AddPrimaryKey { .. }))
@@ -228,7 +253,7 @@ pub(super) fn render(group: &[&Change], side: &Side) -> Option<Draft> {
 }
 
 /// The statement that undoes `group`: the inverses, joined the same way.
-pub(super) fn reverse(group: &[&Change], side: &Side) -> Option<String> {
+fn reverse(group: &[&Change], side: &Side) -> Option<String> {
     let inverses: Vec<Change> = group.iter().filter_map(|c| c.inverse()).collect();
     let refs: Vec<&Change> = inverses.iter().collect();
     render(&refs, side).map(|d| d.sql)

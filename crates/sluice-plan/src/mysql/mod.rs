@@ -3,9 +3,12 @@
 //! Each Change becomes one statement (a routine replaced on MySQL becomes
 //! two): `ALTER TABLE` with the `ALGORITHM` and `LOCK` clauses the target
 //! supports when the plan is lock-safe ([`online`], [`server`]), whole
-//! definitions for views, routines and triggers. The schema is the
-//! database itself, so schema Changes have no statement; extensions,
-//! enum types, sequences and materialized views do not exist here.
+//! definitions for views, routines and triggers. Changes MySQL accepts
+//! only together share one statement ([`merge`]), and partition lists it
+//! cannot edit one partition at a time are written whole ([`partitions`]).
+//! The schema is the database itself, so schema Changes have no
+//! statement; extensions, enum types, sequences and materialized views do
+//! not exist here.
 //!
 //! MySQL commits DDL implicitly and refuses none of it inside a
 //! transaction, so every step is `transactional`, as the engine's
@@ -43,41 +46,24 @@ pub(crate) fn steps(changes: &[Change], ctx: &Ctx) -> Vec<Step> {
     let merges = Merges::find(changes, &side);
     let mut out = Vec::new();
     for i in columns::apply_order(changes, &side) {
-        let change = &changes[i];
         if merges.is_absorbed(i) {
             continue;
         }
         let (drafts, reverse) = match merges.joined(i) {
-            Some(others) => {
-                let group: Vec<&Change> = std::iter::once(change)
-                    .chain(others.iter().map(|&k| &changes[k]))
-                    .collect();
-                let numbers: Vec<String> = others.iter().map(|k| (k + 1).to_string()).collect();
-                let draft = merge::render(&group, &side).map(|d| {
-                    d.note(format!(
-                        "also applies change {}: MySQL needs them in one statement",
-                        numbers.join(", ")
-                    ))
-                });
-                (
-                    draft.into_iter().collect(),
-                    merge::reverse(&group, &side.reversed()),
-                )
-            }
+            Some(others) => merge::statement(changes, i, others, &side),
             None => (
-                render(change, &side, &repartitions),
-                reverse_sql(change, &side),
+                render(&changes[i], &side, &repartitions),
+                reverse_sql(&changes[i], &side),
             ),
         };
+        // The reverse undoes the whole Change: it goes on its last step.
         let last = drafts.len().saturating_sub(1);
         for (k, draft) in drafts.into_iter().enumerate() {
-            let mut step = draft.into_step(i);
-            if k == last
-                && let Some(r) = &reverse
-            {
-                step = step.reverse(r.clone());
-            }
-            out.push(step);
+            let step = draft.into_step(i);
+            out.push(match &reverse {
+                Some(r) if k == last => step.reverse(r.clone()),
+                _ => step,
+            });
         }
     }
     out
