@@ -21,6 +21,8 @@
 //! table has its rows back. Nothing is renamed, so views and triggers that
 //! name the tables need not be touched: SQLite resolves them when they run.
 
+use std::collections::{HashMap, HashSet};
+
 use sluice_schema::render::create_table;
 use sluice_schema::render::order::topological_order;
 use sluice_schema::{
@@ -143,6 +145,28 @@ fn members<'a>(grouping: &'a Grouping, ctx: &'a Ctx) -> Vec<Member<'a>> {
             })
         })
         .collect();
+    let mut taken: HashSet<(&str, String)> = out
+        .iter()
+        .map(|m| (m.schema, m.target.name.to_lowercase()))
+        .collect();
+    // Who acts on whose deletes, found once: (schema, referenced table)
+    // → the tables whose foreign keys to it act on delete.
+    let mut acting: HashMap<(&str, String), Vec<&Table>> = HashMap::new();
+    for s in &ctx.to.schemas {
+        for table in &s.tables {
+            let Some(source) = grouping.source(&s.name, &table.name) else {
+                continue;
+            };
+            for fk in &source.foreign_keys {
+                if fk.on_delete != ReferentialAction::NoAction {
+                    acting
+                        .entry((s.name.as_str(), fk.referenced_table.to_lowercase()))
+                        .or_default()
+                        .push(table);
+                }
+            }
+        }
+    }
     let mut next = 0;
     while next < out.len() {
         let (schema, name, change) = (
@@ -151,21 +175,14 @@ fn members<'a>(grouping: &'a Grouping, ctx: &'a Ctx) -> Vec<Member<'a>> {
             out[next].change,
         );
         next += 1;
-        let Some(s) = ctx.to.schema(schema) else {
+        let Some(tables) = acting.get(&(schema, name.to_lowercase())) else {
             continue;
         };
-        for table in &s.tables {
+        for &table in tables {
             let Some(source) = grouping.source(schema, &table.name) else {
                 continue;
             };
-            let acts = source.foreign_keys.iter().any(|fk| {
-                fk.referenced_table.eq_ignore_ascii_case(name)
-                    && fk.on_delete != ReferentialAction::NoAction
-            });
-            let member = out
-                .iter()
-                .any(|m| m.schema == schema && m.target.name == table.name);
-            if acts && !member {
+            if taken.insert((schema, table.name.to_lowercase())) {
                 out.push(Member {
                     schema,
                     source,
@@ -180,46 +197,47 @@ fn members<'a>(grouping: &'a Grouping, ctx: &'a Ctx) -> Vec<Member<'a>> {
     out
 }
 
-/// Whether member `child`'s table, as it stands before the plan,
-/// references member `parent`'s.
-fn references(child: &Member, parent: &Member) -> bool {
-    !std::ptr::eq(child.source, parent.source)
-        && child.source.foreign_keys.iter().any(|fk| {
-            fk.referenced_table
-                .eq_ignore_ascii_case(&parent.source.name)
+/// For each member, the members its table references (in `source` before
+/// the plan, or in `target` after it), itself left out.
+fn parents<'a>(members: &[Member<'a>], before: bool) -> Vec<Vec<usize>> {
+    let table = |m: &Member<'a>| -> &'a Table { if before { m.source } else { m.target } };
+    let at: HashMap<(&str, String), usize> = members
+        .iter()
+        .enumerate()
+        .map(|(i, m)| ((m.schema, table(m).name.to_lowercase()), i))
+        .collect();
+    members
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let mut out: Vec<usize> = table(m)
+                .foreign_keys
+                .iter()
+                .filter_map(|fk| at.get(&(m.schema, fk.referenced_table.to_lowercase())))
+                .copied()
+                .filter(|&p| p != i)
+                .collect();
+            out.sort_unstable();
+            out.dedup();
+            out
         })
+        .collect()
 }
 
 /// Referencing tables first, so no `RESTRICT` rule sees its rows go.
 fn drop_order(members: &[Member]) -> Vec<usize> {
-    let deps: Vec<Vec<usize>> = members
-        .iter()
-        .map(|parent| {
-            (0..members.len())
-                .filter(|&c| references(&members[c], parent))
-                .collect()
-        })
-        .collect();
-    topological_order(&deps)
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); members.len()];
+    for (child, parents) in parents(members, true).into_iter().enumerate() {
+        for p in parents {
+            children[p].push(child);
+        }
+    }
+    topological_order(&children)
 }
 
 /// Referenced tables first, so copied rows find their parents.
 fn create_order(members: &[Member]) -> Vec<usize> {
-    let deps: Vec<Vec<usize>> = members
-        .iter()
-        .map(|child| {
-            (0..members.len())
-                .filter(|&p| {
-                    child.target.foreign_keys.iter().any(|fk| {
-                        fk.referenced_table
-                            .eq_ignore_ascii_case(&members[p].target.name)
-                            && !std::ptr::eq(child.target, members[p].target)
-                    })
-                })
-                .collect()
-        })
-        .collect();
-    topological_order(&deps)
+    topological_order(&parents(members, false))
 }
 
 /// The indexes a rebuild recreates: the table's, except those the plan
