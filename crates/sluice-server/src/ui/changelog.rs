@@ -417,14 +417,11 @@ impl ReverseSection {
     }
 }
 
-fn entry_id(ctx: &Ctx, entry: &str) -> Result<i64, Response> {
-    entry.parse::<i64>().map_err(|_| {
-        error_page(
-            ctx,
-            Section::Databases,
-            AppError::NotFound(format!("changelog entry {entry:?}")),
-        )
-    })
+/// The entry's id from the path; anything else is an entry not found.
+fn entry_id(entry: &str) -> Result<i64, AppError> {
+    entry
+        .parse::<i64>()
+        .map_err(|_| AppError::NotFound(format!("changelog entry {entry:?}")))
 }
 
 async fn show(
@@ -432,9 +429,9 @@ async fn show(
     ctx: Ctx,
     Path((instance, name, entry)): Path<(String, String, String)>,
 ) -> Response {
-    match entry_id(&ctx, &entry) {
+    match entry_id(&entry) {
         Ok(id) => entry_page(&state, &ctx, &instance, &name, id, None, StatusCode::OK).await,
-        Err(r) => r,
+        Err(err) => error_page(&ctx, Section::Databases, err),
     }
 }
 
@@ -453,9 +450,9 @@ async fn roll_back(
     Path((instance, name, entry)): Path<(String, String, String)>,
     Post(ctx, form): Post<RollbackForm>,
 ) -> Response {
-    let id = match entry_id(&ctx, &entry) {
+    let id = match entry_id(&entry) {
         Ok(id) => id,
-        Err(r) => return r,
+        Err(err) => return error_page(&ctx, Section::Databases, err),
     };
     let input = RollbackInput {
         title: super::forms::optional(&form.title),
