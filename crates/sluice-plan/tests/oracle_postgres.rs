@@ -340,7 +340,8 @@ async fn plans_turn_a_into_b_and_back() {
     let cases = CASES
         .iter()
         .filter(|c| only.as_deref().is_none_or(|o| o == c.name));
-    let failures = run_cases(&scratch, cases, PlanOptions::default(), check_case).await;
+    let each = [Transaction::Each; 2];
+    let failures = run_cases(&scratch, cases, PlanOptions::default(), each, check_case).await;
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
@@ -368,6 +369,7 @@ async fn run_cases(
     scratch: &Arc<Scratch>,
     cases: impl Iterator<Item = &'static Case>,
     options: PlanOptions,
+    apply: [Transaction; 2],
     check: fn(&Case, &Outcome) -> Vec<String>,
 ) -> Vec<String> {
     let permits = Arc::new(tokio::sync::Semaphore::new(3));
@@ -376,7 +378,7 @@ async fn run_cases(
         let (scratch, permits, options) = (scratch.clone(), permits.clone(), options.clone());
         tasks.spawn(async move {
             let _permit = permits.acquire().await;
-            match oracle(&scratch, case.name, case.a, case.b, &options).await {
+            match oracle_with(&scratch, case.name, case.a, case.b, &options, apply).await {
                 Ok(outcome) => check(case, &outcome),
                 Err(e) => vec![format!("{}: {e}", case.name)],
             }
@@ -407,7 +409,8 @@ async fn plain_plans_also_apply() {
         "keys_and_checks",
     ];
     let cases = CASES.iter().filter(|c| plain.contains(&c.name));
-    let failures = run_cases(&scratch, cases, options, |case, outcome| {
+    let each = [Transaction::Each; 2];
+    let failures = run_cases(&scratch, cases, options, each, |case, outcome| {
         outcome
             .forward
             .steps
@@ -415,6 +418,29 @@ async fn plain_plans_also_apply() {
             .filter(|s| !s.transactional)
             .map(|s| format!("{}: {} is not transactional", case.name, s.sql))
             .collect()
+    })
+    .await;
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Sluice's engine runs the transactional statements first, in one
+/// transaction, then the concurrent ones: lock-safe plans must work that
+/// way too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_engine_runs_lock_safe_plans() {
+    let scratch = Arc::new(Scratch::new("engine"));
+    let engine = [
+        "expression_index",
+        "partial_index",
+        "materialized_views",
+        "foreign_key_on_a_new_unique_index",
+        "not_null_added",
+        "keys_and_checks",
+    ];
+    let cases = CASES.iter().filter(|c| engine.contains(&c.name));
+    let both = [Transaction::Engine; 2];
+    let failures = run_cases(&scratch, cases, PlanOptions::default(), both, |_, _| {
+        Vec::new()
     })
     .await;
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));

@@ -6,13 +6,14 @@
 #![allow(dead_code)]
 
 mod dump;
+pub mod random;
 
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use sluice_engine::{ConnectionConfig, Engine, EngineKind};
+use sluice_engine::{CancelHandle, ChangeRecord, ConnectionConfig, Engine, EngineKind};
 use sluice_plan::{Plan, PlanOptions, plan};
 use sluice_schema::{Catalog, DiffOptions, diff};
 use sqlx::{Connection, PgConnection};
@@ -97,14 +98,18 @@ impl Drop for Scratch {
     }
 }
 
-/// How `psql` runs a script.
+/// How a script runs.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Transaction {
-    /// Each statement on its own, as a person running the script would.
+    /// `psql`, each statement on its own, as a person running the script
+    /// would.
     Each,
-    /// All in one transaction (`--single-transaction`): faster for long
-    /// scripts that can run that way.
+    /// `psql --single-transaction`: faster for long scripts that can run
+    /// that way.
     One,
+    /// Sluice's engine: the transactional statements in one transaction,
+    /// then the others one by one.
+    Engine,
 }
 
 /// Runs `sql` on `db` with `psql -v ON_ERROR_STOP=1`, as a person would.
@@ -114,7 +119,7 @@ pub fn psql(db: &str, sql: &str) -> Result<(), String> {
 
 pub fn psql_in(db: &str, sql: &str, transaction: Transaction) -> Result<(), String> {
     let single = match transaction {
-        Transaction::Each => "--echo-errors",
+        Transaction::Each | Transaction::Engine => "--echo-errors",
         Transaction::One => "--single-transaction",
     };
     let mut child = Command::new("psql")
@@ -196,6 +201,20 @@ pub async fn inspect(db: &str) -> Catalog {
         .unwrap_or_else(|e| panic!("inspect {db}: {e}"))
 }
 
+/// Runs `script` through Sluice's engine, recorded as `version`.
+pub async fn execute(db: &str, script: &str, version: &str) -> Result<(), String> {
+    let change = ChangeRecord {
+        version: version.into(),
+        description: "plan".into(),
+        who: "test".into(),
+    };
+    engine()
+        .execute(db, script, &change, &CancelHandle::new(), &mut |_| {})
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("{e:?}"))
+}
+
 /// The statements one dump has and the other has not, for a failure
 /// message.
 pub fn dump_difference(got: &[String], want: &[String]) -> String {
@@ -264,7 +283,11 @@ async fn apply_and_compare(
     apply: Transaction,
 ) -> Result<(), String> {
     let script = plan.to_sql();
-    psql_in(db, &script, apply).map_err(|e| format!("{direction} plan failed: {e}\n{script}"))?;
+    let applied = match apply {
+        Transaction::Engine => execute(db, &script, direction).await,
+        Transaction::Each | Transaction::One => psql_in(db, &script, apply),
+    };
+    applied.map_err(|e| format!("{direction} plan failed: {e}\n{script}"))?;
     let mut got_dump = dump(db);
     let mut want_dump = want_dump.to_vec();
     if direction == "reverse" {
