@@ -696,13 +696,13 @@ async fn projects_are_private_to_their_members() {
         .await;
     assert_eq!(
         r.json()["databases"].as_array().unwrap().len(),
-        2,
-        "pg/orders and lite/orders"
+        3,
+        "pg/orders, lite/orders and lite/spare"
     );
     let r =
         fx.h.call("GET", "/v1/databases", fx.token(Who::Dba), None)
             .await;
-    assert_eq!(r.json()["databases"].as_array().unwrap().len(), 3);
+    assert_eq!(r.json()["databases"].as_array().unwrap().len(), 4);
     // Denials are audited.
     let r =
         fx.h.call(
