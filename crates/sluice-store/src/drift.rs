@@ -60,6 +60,8 @@ pub enum DriftTransition {
     Resolved,
     /// In sync before and after.
     InSync,
+    /// Sluice recorded a newer expected schema meanwhile: nothing kept.
+    Outdated,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -133,6 +135,8 @@ impl Store {
     /// drift that is new or different gets a new detection time and a
     /// DRIFT_DETECTED entry; the same drift keeps its time; no drift after
     /// drift gets a DRIFT_RESOLVED entry. `principal_id` signs the entries.
+    /// A check against an entry that is no longer the expected one (a
+    /// change or an accept landed meanwhile) keeps nothing.
     pub async fn record_drift_check(
         &self,
         db_id: i64,
@@ -145,6 +149,12 @@ impl Store {
         let now = now_ms();
         let mut tx = self.begin().await?;
         lock_drift_row(&mut tx, db_id, now).await?;
+        const EXPECTED: &str = concat!("SELECT id FROM changelog ", where_expected_entry!());
+        let expected: Option<i64> = query!(tx &mut tx => |db| sqlx::query_scalar(EXPECTED).bind(db_id)
+            .fetch_optional(db).await)?;
+        if expected != Some(expected_changelog_id) {
+            return Ok(DriftTransition::Outdated);
+        }
         let (status, changes): (String, String) =
             query!(tx &mut tx => |db| sqlx::query_as(PRIOR).bind(db_id).fetch_one(db).await)?;
         let was_drifted = status == DriftStatus::Drifted.as_str();
