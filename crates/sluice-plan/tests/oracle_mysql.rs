@@ -10,7 +10,8 @@
 //! when a case fails.
 //!
 //! Cases run four at a time: DDL on this server spends most of its time
-//! waiting for the disk.
+//! waiting for the disk. `SLUICE_ORACLE_CASE=name` runs one case and
+//! `SLUICE_ORACLE_PRINT=1` prints each forward plan.
 
 mod mysql_support;
 
@@ -49,6 +50,19 @@ const CASES: &[Case] = &[
                 PRIMARY KEY (id)) ENGINE=InnoDB;",
         sql: &["ALGORITHM=COPY, LOCK=SHARED"],
         hazards: &[Hazard::TypeConversion, Hazard::TableRewrite, Hazard::LongLock],
+    },
+    Case {
+        name: "foreign_key_columns_widened",
+        a: "CREATE TABLE p (id int NOT NULL PRIMARY KEY, code char(3) NOT NULL, UNIQUE KEY uq_code (code));
+            CREATE TABLE c (id int NOT NULL PRIMARY KEY, p_id int, p_code char(3),
+                CONSTRAINT fk_c_p FOREIGN KEY (p_id) REFERENCES p (id),
+                CONSTRAINT fk_c_code FOREIGN KEY (p_code) REFERENCES p (code) ON UPDATE CASCADE);",
+        b: "CREATE TABLE p (id bigint NOT NULL PRIMARY KEY, code char(3) NOT NULL, UNIQUE KEY uq_code (code));
+            CREATE TABLE c (id int NOT NULL PRIMARY KEY, p_id bigint, p_code char(3),
+                CONSTRAINT fk_c_p FOREIGN KEY (p_id) REFERENCES p (id),
+                CONSTRAINT fk_c_code FOREIGN KEY (p_code) REFERENCES p (code) ON UPDATE CASCADE);",
+        sql: &["DROP FOREIGN KEY fk_c_p", "ADD CONSTRAINT fk_c_p FOREIGN KEY"],
+        hazards: &[Hazard::TableRewrite],
     },
     Case {
         name: "not_null_added",
@@ -408,6 +422,9 @@ fn oracle_pair(a_sql: &str, b_sql: &str, sql: &[&str], hazards: &[Hazard]) {
     let forward = plan(&original, &wanted, &PlanOptions::default());
     assert!(!forward.is_empty(), "no changes found");
     let script = forward.to_sql();
+    if std::env::var_os("SLUICE_ORACLE_PRINT").is_some() {
+        eprintln!("{script}");
+    }
     for text in sql {
         assert!(script.contains(text), "the plan lacks {text:?}:\n{script}");
     }

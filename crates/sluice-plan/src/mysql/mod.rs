@@ -14,6 +14,7 @@
 //! transaction, so every step is `transactional`, as the engine's
 //! statement classification says (`sluice_sql::can_run_in_transaction`).
 
+mod bound_keys;
 mod clause;
 mod columns;
 mod draft;
@@ -29,6 +30,7 @@ mod tests;
 use sluice_schema::{Catalog, Change, ColumnChange, Table};
 
 use crate::{Ctx, Step};
+use bound_keys::BoundKeys;
 use draft::Draft;
 use merge::Merges;
 use partitions::Repartitions;
@@ -44,8 +46,13 @@ pub(crate) fn steps(changes: &[Change], ctx: &Ctx) -> Vec<Step> {
     };
     let repartitions = Repartitions::find(changes, &side);
     let merges = Merges::find(changes, &side);
+    let order = columns::apply_order(changes, &side);
+    let bound_keys = BoundKeys::find(changes, &order, &side);
     let mut out = Vec::new();
-    for i in columns::apply_order(changes, &side) {
+    for &i in &order {
+        for (draft, reverse) in bound_keys.before(i, &side) {
+            out.push(with_reverse(draft.into_step(i), reverse));
+        }
         if merges.is_absorbed(i) {
             continue;
         }
@@ -59,14 +66,21 @@ pub(crate) fn steps(changes: &[Change], ctx: &Ctx) -> Vec<Step> {
         // The reverse undoes the whole Change: it goes on its last step.
         let last = drafts.len().saturating_sub(1);
         for (k, draft) in drafts.into_iter().enumerate() {
-            let step = draft.into_step(i);
-            out.push(match &reverse {
-                Some(r) if k == last => step.reverse(r.clone()),
-                _ => step,
-            });
+            let undo = reverse.clone().filter(|_| k == last);
+            out.push(with_reverse(draft.into_step(i), undo));
+        }
+        for (draft, reverse) in bound_keys.after(i, &side) {
+            out.push(with_reverse(draft.into_step(i), reverse));
         }
     }
     out
+}
+
+fn with_reverse(step: Step, reverse: Option<String>) -> Step {
+    match reverse {
+        Some(r) => step.reverse(r),
+        None => step,
+    }
 }
 
 /// The two catalogs a statement goes between, and how to write it.
