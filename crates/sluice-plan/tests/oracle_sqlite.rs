@@ -437,3 +437,91 @@ async fn a_two_thousand_deep_foreign_key_chain() {
     .await;
     assert!(plan.steps.len() > 4 * DEPTH, "{}", plan.steps.len());
 }
+
+/// Declared renames run first, as `ALTER TABLE ... RENAME`, and a rebuild
+/// of the renamed table copies the rows under the new names.
+#[tokio::test]
+async fn declared_renames_then_a_rebuild() {
+    use sluice_schema::{DiffOptions, Rename};
+    let rename = |from: &str, to: &str| DiffOptions {
+        renames: vec![
+            Rename::Table {
+                schema: "main".into(),
+                from: from.into(),
+                to: to.into(),
+            },
+            Rename::Column {
+                schema: "main".into(),
+                table: to.into(),
+                from: if from == "person" {
+                    "name"
+                } else {
+                    "full_name"
+                }
+                .into(),
+                to: if from == "person" {
+                    "full_name"
+                } else {
+                    "name"
+                }
+                .into(),
+            },
+        ],
+    };
+    let (plan, _) = run(Case {
+        how: Apply::Engine,
+        keep: &[
+            "SELECT count(*) AS n FROM everyone WHERE id = 1 AND 'Ada' IN (SELECT * FROM names)",
+            "SELECT * FROM pet",
+        ],
+        renames: (rename("person", "people"), rename("people", "person")),
+        same_text: false,
+        ..Case::new(
+            "renames",
+            "CREATE TABLE person (id INTEGER, name TEXT, PRIMARY KEY (id));
+             CREATE TABLE pet (id INTEGER PRIMARY KEY, owner INTEGER REFERENCES person (id));
+             CREATE VIEW names AS SELECT name FROM person;
+             CREATE VIEW everyone AS SELECT * FROM person;
+             INSERT INTO person VALUES (1, 'Ada');
+             INSERT INTO pet VALUES (1, 1);",
+            "CREATE TABLE people (id INTEGER, full_name TEXT NOT NULL, PRIMARY KEY (id));
+             CREATE TABLE pet (id INTEGER PRIMARY KEY, owner INTEGER REFERENCES \"people\" (id));
+             CREATE VIEW names AS SELECT full_name FROM people;
+             CREATE VIEW everyone AS SELECT * FROM \"people\";",
+        )
+    })
+    .await;
+    assert!(plan.steps[0].sql.contains("RENAME TO"), "{}", plan.to_sql());
+}
+
+/// Before SQLite 3.35 a column is dropped by a rebuild.
+#[test]
+fn old_servers_rebuild_to_drop_a_column() {
+    use sluice_schema::{Catalog, Column, Dialect, Flavor, PrimaryKey, Schema, ServerInfo, Table};
+    let table = |extra: bool| {
+        let mut t = Table::new("t").with_column(Column::new("id", "INTEGER"));
+        if extra {
+            t = t.with_column(Column::new("old", "TEXT"));
+        }
+        t.with_primary_key(PrimaryKey::new(None, ["id"]))
+    };
+    let catalog =
+        |t| Catalog::new("main", Dialect::Sqlite).with_schema(Schema::new("main").with_table(t));
+    let (from, to) = (catalog(table(true)), catalog(table(false)));
+    let mut options = sluice_plan::PlanOptions::default();
+    let sql = |options: &sluice_plan::PlanOptions| {
+        let plan = sluice_plan::plan(&from, &to, options);
+        plan.steps.iter().map(|s| s.sql.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(sql(&options), ["ALTER TABLE t DROP COLUMN old"]);
+    options.server = Some(ServerInfo {
+        flavor: Flavor::Sqlite,
+        version: "3.31.1".into(),
+    });
+    let old = sql(&options);
+    assert!(
+        old.iter().any(|s| s.starts_with("CREATE TEMP TABLE")),
+        "{old:#?}"
+    );
+    assert!(!old.iter().any(|s| s.contains("DROP COLUMN")), "{old:#?}");
+}

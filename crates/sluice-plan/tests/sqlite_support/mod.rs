@@ -202,6 +202,8 @@ pub struct Case<'a> {
     /// Whether `sqlite_master` texts must match B's exactly (after
     /// normalization); off where SQLite's own rewriting differs in form.
     pub same_text: bool,
+    /// Declared renames from A to B, and from B back to A.
+    pub renames: (DiffOptions, DiffOptions),
 }
 
 impl Case<'_> {
@@ -213,6 +215,7 @@ impl Case<'_> {
             keep: &[],
             how: Apply::Shell,
             same_text: true,
+            renames: Default::default(),
         }
     }
 }
@@ -225,10 +228,15 @@ async fn step(
     from: &str,
     to: &str,
     kept: &[String],
+    renames: &DiffOptions,
 ) -> Result<Plan, String> {
     let before = dir.inspect(from).await;
     let after = dir.inspect(to).await;
-    let plan = plan(&before, &after, &PlanOptions::default());
+    let options = PlanOptions {
+        diff: renames.clone(),
+        ..PlanOptions::default()
+    };
+    let plan = plan(&before, &after, &options);
     let script = plan.to_sql();
     let context = |what: String| {
         format!(
@@ -283,7 +291,7 @@ pub async fn check(case: &Case<'_>) -> Result<(Plan, Plan), String> {
     dir.create("b", case.b);
     dir.create("original", case.a);
     let kept: Vec<String> = case.keep.iter().map(|q| dir.rows("a", q)).collect();
-    let forward = step(&dir, case, "a", "b", &kept).await?;
-    let backward = step(&dir, case, "a", "original", &kept).await?;
+    let forward = step(&dir, case, "a", "b", &kept, &case.renames.0).await?;
+    let backward = step(&dir, case, "a", "original", &kept, &case.renames.1).await?;
     Ok((forward, backward))
 }
