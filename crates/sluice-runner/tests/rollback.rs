@@ -139,6 +139,7 @@ async fn rollback(engine: Engine) {
     let task = &view.pipeline.stages[0].tasks[0];
     assert_eq!(task.target, w.test_db);
     assert_eq!(task.statement, reverse.statement);
+    assert_eq!(task.version, format!("{}-rollback", entry.version));
 
     // It goes through the checks and rollout like any change, and brings
     // the schema back to what it was before the original change.
@@ -255,5 +256,94 @@ async fn rollback_recreates_a_trigger_on_mariadb() {
     );
     assert!(changes.is_empty(), "the schema differs: {changes:?}");
     assert!(live.ddl.contains("items_qty"), "{}", live.ddl);
+    w.drop_databases().await;
+}
+
+/// Approve and start the prod stage of issue `n` as the DBA, overriding
+/// the checks if production's review rules block a DROP, and wait for it.
+async fn roll_out_in_prod(w: &World, n: i64) {
+    let view = w.wait_for(n, "the checks", checks_done).await;
+    let task = &view.pipeline.stages[0].tasks[0];
+    if task.checks_level == "ERROR" {
+        w.app
+            .override_checks(&w.dba, "shop", n, task.id, "a reviewed rollback")
+            .await
+            .unwrap();
+    }
+    w.app.approve_issue(&w.dba, "shop", n).await.unwrap();
+    w.app.run_stage(&w.dba, "shop", n, "prod").await.unwrap();
+    wait_done(w, n).await;
+}
+
+/// A rollback carries a version of its own, derived from the change's: a
+/// second one filed before the first ran finds it applied and runs nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rollback_filed_twice_runs_once() {
+    let w = World::new(Engine::Sqlite).await;
+    w.runner().spawn();
+    let (instance, name) = w.prod_db.split_once('/').unwrap();
+    let input = IssueInput {
+        title: "Orders".into(),
+        description: String::new(),
+        issue_type: IssueType::SchemaChange,
+        statement: "CREATE TABLE orders (id bigint PRIMARY KEY);".into(),
+        targets: vec![w.prod_db.clone()],
+        version: Some("v1".into()),
+        database: None,
+    };
+    let n = w
+        .app
+        .create_issue(&w.dev, "shop", &input)
+        .await
+        .unwrap()
+        .number;
+    roll_out_in_prod(&w, n).await;
+    let entries = w
+        .app
+        .list_changelogs(&w.dev, instance, name, PageRequest::default())
+        .await
+        .unwrap()
+        .items;
+    let entry = entries[0].clone();
+    assert_eq!(entry.version, "v1");
+
+    // Both filed while the production stage waits for approval.
+    let allow = RollbackInput {
+        title: None,
+        allow_hazards: vec!["all".into()],
+    };
+    let mut numbers = Vec::new();
+    for _ in 0..2 {
+        let issue = w
+            .app
+            .roll_back_changelog(&w.dev, instance, name, entry.id, &allow)
+            .await
+            .unwrap();
+        numbers.push(issue.number);
+    }
+    for n in &numbers {
+        roll_out_in_prod(&w, *n).await;
+    }
+    let second = w.view(numbers[1]).await;
+    let run = second.pipeline.stages[0].tasks[0]
+        .latest_run
+        .clone()
+        .unwrap();
+    assert!(
+        run.result.contains("v1-rollback is already applied"),
+        "{}",
+        run.result
+    );
+    let versions: Vec<String> = w
+        .app
+        .list_changelogs(&w.dev, instance, name, PageRequest::default())
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|e| e.version)
+        .filter(|v| v == "v1-rollback")
+        .collect();
+    assert_eq!(versions.len(), 1, "{versions:?}");
     w.drop_databases().await;
 }

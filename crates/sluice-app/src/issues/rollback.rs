@@ -176,7 +176,7 @@ impl App {
                 issue_type: IssueType::SchemaChange,
                 statement: reverse.statement.clone(),
                 targets: vec![target.clone()],
-                version: None,
+                version: rollback_version(&entry.version),
                 database: None,
             };
             self.create_issue(caller, &db.project_id, &input).await
@@ -244,6 +244,14 @@ impl App {
             entry.version, entry.id
         )
     }
+}
+
+/// The version a rollback of `version` carries: one per change, so that a
+/// second rollback filed before the first ran is found applied on the
+/// target and not run again. None (a time) when it would be too long.
+fn rollback_version(version: &str) -> Option<String> {
+    let rollback = format!("{version}-rollback");
+    (rollback.len() <= 255).then_some(rollback)
 }
 
 /// Refuse a reverse whose hazards the caller did not accept, naming them.
