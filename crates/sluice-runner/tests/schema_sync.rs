@@ -18,6 +18,8 @@ use sluice_store::{DataSourceKind, Engine, IssueStatus, IssueType, PlanCheckLeve
 const BASE: &str = "CREATE TABLE customers (id bigint PRIMARY KEY, name varchar(100) NOT NULL);";
 const SOURCE_EXTRA: &str = "CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint NOT NULL, total numeric(10,2));\n\
                             ALTER TABLE customers ADD COLUMN email varchar(200);";
+const MARIADB_TRIGGER: &str = "CREATE TRIGGER orders_total BEFORE INSERT ON orders FOR EACH ROW \
+                               BEGIN SET NEW.total = COALESCE(NEW.total, 0); SET NEW.customer_id = ABS(NEW.customer_id); END";
 const LEGACY: &str = "CREATE TABLE legacy (id bigint PRIMARY KEY);";
 
 /// Run `sql` on the database `target` ("instance/database") directly.
@@ -129,6 +131,11 @@ async fn sync_schema(engine: Engine) {
     }
     for db in [&source, &same] {
         exec(&w, db, SOURCE_EXTRA).await;
+        if engine == Engine::Mariadb {
+            // A trigger with a body: its plan step is wrapped in DELIMITER
+            // lines, which filing, the checks and the engine all take.
+            exec(&w, db, MARIADB_TRIGGER).await;
+        }
     }
     exec(&w, &prod_db, LEGACY).await;
 
@@ -151,6 +158,13 @@ async fn sync_schema(engine: Engine) {
         assert!(!plan.ddl.contains("orders"), "{}", plan.ddl);
         assert!(plan.statement.contains("orders"), "{}", plan.statement);
         assert!(plan.statement.contains("email"), "{}", plan.statement);
+        if engine == Engine::Mariadb {
+            assert!(
+                plan.statement.contains("DELIMITER ;;"),
+                "{}",
+                plan.statement
+            );
+        }
     }
     assert!(
         preview.targets[0].hazards.is_empty(),
