@@ -525,3 +525,28 @@ fn old_servers_rebuild_to_drop_a_column() {
     );
     assert!(!old.iter().any(|s| s.contains("DROP COLUMN")), "{old:#?}");
 }
+
+/// A table dropped while a rebuilt table stops referencing it (its rows
+/// must not feel the old `ON DELETE CASCADE`), and a new table reusing
+/// the index name of a dropped one.
+#[tokio::test]
+async fn dropped_parent_of_a_rebuilt_table_and_reused_index_names() {
+    run(Case {
+        how: Apply::Engine,
+        keep: &["SELECT * FROM child ORDER BY id"],
+        // The reverse brings back an empty parent the rows cannot reference.
+        reversible: false,
+        ..Case::new(
+            "dropped parent",
+            "CREATE TABLE legacy (id INTEGER, PRIMARY KEY (id));
+             CREATE INDEX shared_name ON legacy (id DESC);
+             CREATE TABLE child (id INTEGER, legacy_id INTEGER, PRIMARY KEY (id), FOREIGN KEY (legacy_id) REFERENCES legacy (id) ON DELETE CASCADE);
+             INSERT INTO legacy VALUES (1), (2);
+             INSERT INTO child VALUES (1, 1), (2, 2);",
+            "CREATE TABLE child (id INTEGER, legacy_id INTEGER NOT NULL, PRIMARY KEY (id));
+             CREATE TABLE modern (id INTEGER, PRIMARY KEY (id));
+             CREATE INDEX shared_name ON modern (id DESC);",
+        )
+    })
+    .await;
+}

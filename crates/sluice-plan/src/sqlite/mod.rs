@@ -4,9 +4,11 @@
 //! without a key, with a constant default, NOT NULL only with a default)
 //! and drops a column no key uses. Every other change to an existing table
 //! is a rebuild ([`rebuild`]): all of one table's Changes become one
-//! rebuild to the table as `ctx.to` has it, placed after the new tables
-//! exist and before anything that needs the new shape (indexes, views,
-//! triggers). [`grouping`] decides which Changes a rebuild takes over.
+//! rebuild to the table as `ctx.to` has it. Its rows are put aside before
+//! the plan drops tables, and the table is created again after the new
+//! tables exist and before anything that needs the new shape (indexes,
+//! views, triggers). [`grouping`] decides which Changes a rebuild takes
+//! over.
 //!
 //! SQLite has one write lock for the whole database, so every statement
 //! reports it.
@@ -24,15 +26,20 @@ use grouping::Grouping;
 /// The statements for `changes`, in order.
 pub(crate) fn steps(changes: &[Change], ctx: &Ctx) -> Vec<Step> {
     let grouping = Grouping::new(changes, ctx);
+    let rebuild::Phases { aside, rebuild } = rebuild::steps(&grouping, changes, ctx);
+    let mut aside = Some(aside);
+    let mut rebuild = Some(rebuild);
     let mut out = Vec::new();
-    let mut rebuilt = false;
     let mut dropped = false;
     for (i, change) in changes.iter().enumerate() {
-        if !rebuilt && needs_final_tables(change) {
-            out.extend(rebuild::steps(&grouping, changes, ctx));
-            rebuilt = true;
+        let drops_table = matches!(change, Change::DropTable { .. });
+        if drops_table || needs_final_tables(change) {
+            out.extend(aside.take().into_iter().flatten());
         }
-        if let Change::DropTable { .. } = change {
+        if needs_final_tables(change) {
+            out.extend(rebuild.take().into_iter().flatten());
+        }
+        if drops_table {
             // All of them at once, referencing tables first.
             if !dropped {
                 for &d in &grouping.table_drops {
@@ -46,9 +53,8 @@ pub(crate) fn steps(changes: &[Change], ctx: &Ctx) -> Vec<Step> {
             out.extend(objects::steps(i, change, ctx, &grouping));
         }
     }
-    if !rebuilt {
-        out.extend(rebuild::steps(&grouping, changes, ctx));
-    }
+    out.extend(aside.into_iter().flatten());
+    out.extend(rebuild.into_iter().flatten());
     out
 }
 

@@ -40,6 +40,17 @@ const D: Dialect = Dialect::Sqlite;
 /// The scratch copy's column holding each row's rowid.
 const ROWID_COLUMN: &str = "sluice_rowid";
 
+/// The rebuilds' statements in two parts. `aside` puts the rows aside and
+/// drops the tables: it runs before the plan drops tables, so a dropped
+/// table's `ON DELETE` actions never reach rows still to be copied, and a
+/// foreign key being removed never blocks the drop. `rebuild` creates and
+/// refills the tables once the plan's new tables exist.
+#[derive(Default)]
+pub(super) struct Phases {
+    pub aside: Vec<Step>,
+    pub rebuild: Vec<Step>,
+}
+
 /// A table the plan rebuilds: one with Changes of its own, or one pulled
 /// in because its foreign key to a rebuilt table acts on delete.
 struct Member<'a> {
@@ -63,10 +74,10 @@ struct Member<'a> {
 /// (deleting them, or setting them to NULL). Those rows are put aside
 /// before anything is dropped, so whatever an action does, it does to
 /// rows that are copied back.
-pub(super) fn steps(grouping: &Grouping, changes: &[Change], ctx: &Ctx) -> Vec<Step> {
+pub(super) fn steps(grouping: &Grouping, changes: &[Change], ctx: &Ctx) -> Phases {
     let members = members(grouping, ctx);
     if members.is_empty() {
-        return Vec::new();
+        return Phases::default();
     }
     let plans: Vec<Statements> = members
         .iter()
@@ -101,6 +112,7 @@ pub(super) fn steps(grouping: &Grouping, changes: &[Change], ctx: &Ctx) -> Vec<S
     for i in drop_order(&members) {
         push(&mut out, i, &plans[i].drop);
     }
+    let split = out.len();
     // Every table exists again before any row is copied back: a row may
     // reference a table of the group (a cycle), and SQLite checks even a
     // deferred foreign key's table when the row is written.
@@ -126,7 +138,11 @@ pub(super) fn steps(grouping: &Grouping, changes: &[Change], ctx: &Ctx) -> Vec<S
             out[at] = describe(head, member, grouping, changes, ctx);
         }
     }
-    out
+    let rebuild = out.split_off(split);
+    Phases {
+        aside: out,
+        rebuild,
+    }
 }
 
 /// The rebuilt tables, then the tables their foreign key actions pull in.
