@@ -22,6 +22,14 @@ fn catalog(tables: &[&str]) -> Catalog {
     Catalog::new("shop", Dialect::Sqlite).with_schema(schema)
 }
 
+/// With SLUICE_UI_DUMP=dir, keep a page's HTML there for a reviewer.
+fn dump(name: &str, html: &str) {
+    if let Ok(dir) = std::env::var("SLUICE_UI_DUMP") {
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(std::path::Path::new(&dir).join(name), html).unwrap();
+    }
+}
+
 /// A DONE schema change of database `db_id`, to fill in.
 fn new_entry(db_id: i64, creator_id: i64) -> NewChangelog {
     NewChangelog {
@@ -92,6 +100,7 @@ async fn the_entry_shows_its_reverse_and_rolls_back_once_hazards_are_confirmed()
     let href = format!("/instances/lite/databases/shop/changelog/{}", entry.id);
     let page = ui.get_as(&href, &developer).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    dump("changelog_entry_reverse.html", &page.body);
     let body = &page.body;
     assert!(body.contains("Reverse plan"), "{body}");
     assert!(
@@ -115,6 +124,7 @@ async fn the_entry_shows_its_reverse_and_rolls_back_once_hazards_are_confirmed()
         .submit(&format!("{href}/rollback"), &developer, &[("title", "")])
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    dump("changelog_entry_refused.html", &r.body);
     assert!(r.body.contains("role=\"alert\""), "{}", r.body);
     assert!(r.body.contains("not allowed: DELETES_DATA"), "{}", r.body);
     assert!(app.store.issue_by_number("shop", 1).await.is_err());
