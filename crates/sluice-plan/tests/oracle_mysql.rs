@@ -183,7 +183,14 @@ const CASES: &[Case] = &[
             CREATE TABLE m (id int NOT NULL PRIMARY KEY)
                 PARTITION BY RANGE (id)
                 (PARTITION p1 VALUES LESS THAN (10), PARTITION p3 VALUES LESS THAN (30));
-            CREATE TABLE u (id int NOT NULL PRIMARY KEY);",
+            CREATE TABLE u (id int NOT NULL PRIMARY KEY);
+            CREATE TABLE e (id int NOT NULL, d date NOT NULL, PRIMARY KEY (id, d))
+                PARTITION BY RANGE COLUMNS (d)
+                (PARTITION p2024 VALUES LESS THAN ('2025-01-01'), PARTITION pmax VALUES LESS THAN (MAXVALUE));
+            CREATE TABLE k (id int NOT NULL PRIMARY KEY)
+                PARTITION BY HASH (id) (PARTITION a, PARTITION b);
+            CREATE TABLE s (id int NOT NULL PRIMARY KEY)
+                PARTITION BY KEY (id) (PARTITION p0, PARTITION p1, PARTITION p2);",
         b: "CREATE TABLE r (id int NOT NULL, d date NOT NULL, PRIMARY KEY (id, d))
                 PARTITION BY RANGE (year(d))
                 (PARTITION p2024 VALUES LESS THAN (2025), PARTITION p2025 VALUES LESS THAN (2026) COMMENT = 'next');
@@ -198,8 +205,25 @@ const CASES: &[Case] = &[
                 (PARTITION p1 VALUES LESS THAN (10), PARTITION p2 VALUES LESS THAN (20),
                  PARTITION p3 VALUES LESS THAN (30));
             CREATE TABLE u (id int NOT NULL PRIMARY KEY)
-                PARTITION BY HASH (id) PARTITIONS 2;",
-        sql: &["DROP PARTITION p2023", "ADD PARTITION (PARTITION p2025"],
+                PARTITION BY HASH (id) PARTITIONS 2;
+            CREATE TABLE e (id int NOT NULL, d date NOT NULL, PRIMARY KEY (id, d))
+                PARTITION BY RANGE COLUMNS (d)
+                (PARTITION p2024 VALUES LESS THAN ('2025-01-01'),
+                 PARTITION p2025 VALUES LESS THAN ('2026-01-01'),
+                 PARTITION p2026 VALUES LESS THAN ('2027-01-01'),
+                 PARTITION pmax VALUES LESS THAN (MAXVALUE));
+            CREATE TABLE k (id int NOT NULL PRIMARY KEY)
+                PARTITION BY HASH (id) (PARTITION c, PARTITION d, PARTITION e);
+            CREATE TABLE s (id int NOT NULL PRIMARY KEY)
+                PARTITION BY KEY (id) (PARTITION p0, PARTITION p1);",
+        sql: &[
+            "DROP PARTITION p2023",
+            "ADD PARTITION (PARTITION p2025",
+            "REORGANIZE PARTITION p3 INTO (PARTITION p2 VALUES LESS THAN (20), PARTITION p3",
+            "REORGANIZE PARTITION pmax INTO (PARTITION p2025",
+            "COALESCE PARTITION 1",
+            "ALTER TABLE k PARTITION BY HASH",
+        ],
         hazards: &[Hazard::DeletesData, Hazard::TableRewrite],
     },
     Case {

@@ -1,15 +1,16 @@
 //! Partitions: added and dropped one by one where MySQL has a statement
 //! for it, otherwise the table is repartitioned as a whole.
 //!
-//! `ADD PARTITION` appends (a RANGE partition only after the last one),
-//! `DROP PARTITION` deletes a RANGE or LIST partition with its rows, and
-//! HASH and KEY tables only grow or shrink at the end (`COALESCE`). Any
-//! other change of a table's partition list, and any table with
-//! sub-partitions, is one `PARTITION BY` with the whole new list, written
-//! for the table's first partition Change.
+//! `ADD PARTITION` appends, `DROP PARTITION` deletes a RANGE or LIST
+//! partition with its rows, RANGE partitions added before an existing one
+//! are split from it (`REORGANIZE PARTITION pmax INTO (p2025, pmax)`, which
+//! copies that partition's rows only), and HASH and KEY tables only grow or
+//! shrink at the end (`COALESCE`). Any other change of a table's partition
+//! list, and any table with sub-partitions, is one `PARTITION BY` with the
+//! whole new list, written for the table's first partition Change.
 
 use std::cell::RefCell;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use sluice_schema::render::mysql_partitioning;
 use sluice_schema::{Change, Dialect, Partition, PartitionStrategy, Partitioning, quote_literal};
@@ -22,11 +23,16 @@ use crate::Hazard;
 
 type TableKey = (String, String);
 
-/// The tables whose partition Changes are one repartition.
+/// How each table's partition Changes are written.
 #[derive(Default)]
 pub(super) struct Repartitions {
+    /// Tables repartitioned as a whole.
     tables: HashSet<TableKey>,
     written: RefCell<HashSet<TableKey>>,
+    /// RANGE partitions added before a kept one: the first of each run
+    /// maps to the run and the partition they are split from; the rest of
+    /// the run maps to `None` (written with the first).
+    splits: HashMap<(TableKey, String), Option<(Vec<Partition>, Partition)>>,
 }
 
 impl Repartitions {
@@ -42,25 +48,27 @@ impl Repartitions {
                 }
             }
         }
-        let tables = touched
-            .into_iter()
-            .filter(|(schema, table)| {
-                let from = side
-                    .table_before(schema, table)
-                    .and_then(|t| t.partitioning.as_ref());
-                let to = side
-                    .table_after(schema, table)
-                    .and_then(|t| t.partitioning.as_ref());
-                match (from, to) {
-                    (Some(from), Some(to)) => !stepwise(from, to),
-                    _ => true,
+        let mut out = Repartitions::default();
+        for key in touched {
+            let (schema, table) = (&key.0, &key.1);
+            let from = side
+                .table_before(schema, table)
+                .and_then(|t| t.partitioning.as_ref());
+            let to = side
+                .table_after(schema, table)
+                .and_then(|t| t.partitioning.as_ref());
+            match (from, to) {
+                (Some(from), Some(to)) if stepwise(from, to) => {
+                    for (first, run) in splits(from, to) {
+                        out.splits.insert((key.clone(), first), run);
+                    }
                 }
-            })
-            .collect();
-        Repartitions {
-            tables,
-            written: RefCell::default(),
+                _ => {
+                    out.tables.insert(key);
+                }
+            }
         }
+        out
     }
 
     /// `Some(first)` when the table is repartitioned as a whole.
@@ -71,6 +79,53 @@ impl Repartitions {
         }
         Some(self.written.borrow_mut().insert(key))
     }
+
+    fn split(
+        &self,
+        schema: &str,
+        table: &str,
+        partition: &str,
+    ) -> Option<&Option<(Vec<Partition>, Partition)>> {
+        let key = (
+            (schema.to_string(), table.to_string()),
+            partition.to_string(),
+        );
+        self.splits.get(&key)
+    }
+}
+
+fn contains(p: &Partitioning, x: &Partition) -> bool {
+    p.partitions
+        .iter()
+        .any(|y| y.name == x.name && y.bound == x.bound)
+}
+
+/// The runs of RANGE partitions added before a kept partition, keyed by
+/// the run's first partition (see [`Repartitions::splits`]).
+fn splits(
+    from: &Partitioning,
+    to: &Partitioning,
+) -> Vec<(String, Option<(Vec<Partition>, Partition)>)> {
+    if !matches!(
+        to.strategy,
+        PartitionStrategy::Range | PartitionStrategy::RangeColumns
+    ) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut run: Vec<Partition> = Vec::new();
+    for p in &to.partitions {
+        if !contains(from, p) {
+            run.push(p.clone());
+            continue;
+        }
+        if let Some(first) = run.first() {
+            out.push((first.name.clone(), Some((run.clone(), p.clone()))));
+            out.extend(run[1..].iter().map(|x| (x.name.clone(), None)));
+            run.clear();
+        }
+    }
+    out
 }
 
 fn hash_like(s: PartitionStrategy) -> bool {
@@ -90,17 +145,13 @@ fn stepwise(from: &Partitioning, to: &Partitioning) -> bool {
     if subpartitioned(from) || subpartitioned(to) {
         return false;
     }
-    let has = |p: &Partitioning, x: &Partition| {
-        p.partitions
-            .iter()
-            .any(|y| y.name == x.name && y.bound == x.bound)
-    };
-    let added: Vec<bool> = to.partitions.iter().map(|x| !has(from, x)).collect();
-    let dropped: Vec<bool> = from.partitions.iter().map(|x| !has(to, x)).collect();
+    let added: Vec<bool> = to.partitions.iter().map(|x| !contains(from, x)).collect();
+    let dropped: Vec<bool> = from.partitions.iter().map(|x| !contains(to, x)).collect();
     let at_end = |flags: &[bool]| flags.iter().skip_while(|f| !**f).all(|f| *f);
     match to.strategy {
         PartitionStrategy::List | PartitionStrategy::ListColumns => true,
-        PartitionStrategy::Range | PartitionStrategy::RangeColumns => at_end(&added),
+        // Added in the middle: split from the partition after them.
+        PartitionStrategy::Range | PartitionStrategy::RangeColumns => true,
         s if hash_like(s) => {
             let adds = added.iter().any(|f| *f);
             let drops = dropped.iter().any(|f| *f);
@@ -193,6 +244,28 @@ pub(super) fn add(
 ) -> Vec<Draft> {
     if let Some(drafts) = whole(side, repartitions, schema, table) {
         return drafts;
+    }
+    match repartitions.split(schema, table, &partition.name) {
+        Some(Some((run, kept))) => {
+            let defs: Vec<String> = run.iter().chain([kept]).map(partition_def).collect();
+            let body = format!(
+                "REORGANIZE PARTITION {} INTO ({})",
+                name(&kept.name),
+                defs.join(", ")
+            );
+            let names: Vec<&str> = run.iter().map(|p| p.name.as_str()).collect();
+            return vec![
+                alter(side, schema, table, &body, Algorithm::ServerChoice)
+                    .hazards([Hazard::TableRewrite, Hazard::LongLock])
+                    .note(format!(
+                        "{} split from {}: only that partition's rows are copied",
+                        names.join(", "),
+                        kept.name
+                    )),
+            ];
+        }
+        Some(None) => return Vec::new(),
+        None => {}
     }
     let body = format!("ADD PARTITION ({})", partition_def(partition));
     let draft = alter(side, schema, table, &body, Algorithm::ServerChoice);
