@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use pg_support::*;
 use sluice_plan::{Hazard, PlanOptions, plan};
-use sluice_schema::{DiffOptions, diff};
+use sluice_schema::{DiffOptions, Rename, diff};
 
 /// One pair of schemas, and what the forward plan must say.
 struct Case {
@@ -444,6 +444,67 @@ async fn the_engine_runs_lock_safe_plans() {
     })
     .await;
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Declared renames rename in place (the rows stay), and so does the plan
+/// back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn declared_renames() {
+    let scratch = Scratch::new("rename");
+    let options = PlanOptions {
+        diff: DiffOptions {
+            renames: vec![
+                Rename::Table {
+                    schema: "public".into(),
+                    from: "people".into(),
+                    to: "persons".into(),
+                },
+                Rename::Column {
+                    schema: "public".into(),
+                    table: "pets".into(),
+                    from: "name".into(),
+                    to: "title".into(),
+                },
+            ],
+        },
+        ..PlanOptions::default()
+    };
+    let a = "CREATE TABLE people (id int PRIMARY KEY, email text);
+             CREATE TABLE pets (id int PRIMARY KEY, owner int REFERENCES people (id), name text);
+             CREATE INDEX pets_name_idx ON pets (name);";
+    let b = "CREATE TABLE persons (id int PRIMARY KEY, email text);
+             CREATE TABLE pets (id int PRIMARY KEY, owner int REFERENCES persons (id), title text);
+             CREATE INDEX pets_name_idx ON pets (title);";
+    let outcome = oracle(&scratch, "rename", a, b, &options)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let script = outcome.forward.to_sql();
+    assert!(
+        script.contains("ALTER TABLE public.people RENAME TO persons"),
+        "{script}"
+    );
+    assert!(script.contains("RENAME COLUMN name TO title"), "{script}");
+    assert!(
+        !outcome.forward.hazards().contains(&Hazard::DeletesData),
+        "{script}"
+    );
+}
+
+/// What a reviewer reads: the lock-safe plan of a NOT NULL, a check, a
+/// foreign key and an index on tables in use.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lock_safe_plan_script() {
+    let scratch = Scratch::new("script");
+    let a = "CREATE TABLE p (id int PRIMARY KEY);
+             CREATE TABLE c (id int PRIMARY KEY, p_id int, qty int, email text);";
+    let b = "CREATE TABLE p (id int PRIMARY KEY);
+             CREATE TABLE c (id int PRIMARY KEY, p_id int REFERENCES p (id), qty int CHECK (qty > 0),
+                 email text NOT NULL);
+             CREATE INDEX c_email_idx ON c (lower(email));";
+    let outcome = oracle(&scratch, "script", a, b, &PlanOptions::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    insta::assert_snapshot!(outcome.forward.to_sql());
 }
 
 /// The same fixture loaded twice, and a database and a `pg_dump` restore

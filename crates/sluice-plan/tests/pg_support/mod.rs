@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sluice_engine::{CancelHandle, ChangeRecord, ConnectionConfig, Engine, EngineKind};
 use sluice_plan::{Plan, PlanOptions, plan};
-use sluice_schema::{Catalog, DiffOptions, diff};
+use sluice_schema::{Catalog, DiffOptions, Rename, diff};
 use sqlx::{Connection, PgConnection};
 
 pub use dump::{columns_unordered, normalize};
@@ -269,9 +269,23 @@ pub async fn oracle_with(
     apply_and_compare(&a, &forward, &target, &target_dump, "forward", apply[0]).await?;
 
     let now = inspect(&a).await;
-    let back = plan(&now, &original, options);
+    let back = plan(&now, &original, &undoing(options));
     apply_and_compare(&a, &back, &original, &original_dump, "reverse", apply[1]).await?;
     Ok(Outcome { forward })
+}
+
+/// The options for the plan back: declared renames the other way round
+/// (a renamed column keeps the name its table has in A).
+fn undoing(options: &PlanOptions) -> PlanOptions {
+    let mut back = options.clone();
+    for rename in &mut back.diff.renames {
+        match rename {
+            Rename::Table { from, to, .. } | Rename::Column { from, to, .. } => {
+                std::mem::swap(from, to);
+            }
+        }
+    }
+    back
 }
 
 async fn apply_and_compare(
