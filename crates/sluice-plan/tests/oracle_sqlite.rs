@@ -550,3 +550,27 @@ async fn dropped_parent_of_a_rebuilt_table_and_reused_index_names() {
     })
     .await;
 }
+
+/// The rowid survives a rebuild; where the new table's INTEGER PRIMARY
+/// KEY is the rowid, that column gives it.
+#[tokio::test]
+async fn rowids_and_primary_keys_that_move() {
+    run(Case {
+        how: Apply::Engine,
+        keep: &[
+            "SELECT rowid, * FROM plain ORDER BY rowid",
+            "SELECT id, n FROM moved ORDER BY id",
+        ],
+        ..Case::new(
+            "rowid",
+            "CREATE TABLE plain (code TEXT, n INTEGER);
+             CREATE TABLE moved (id INTEGER, n INTEGER, PRIMARY KEY (id));
+             INSERT INTO plain VALUES ('a', 1), ('b', 2), ('c', 3);
+             DELETE FROM plain WHERE code = 'b';
+             INSERT INTO moved VALUES (1, 30), (2, 20), (3, 10);",
+            "CREATE TABLE plain (code TEXT NOT NULL, n INTEGER);
+             CREATE TABLE moved (id INTEGER, n INTEGER, PRIMARY KEY (n));",
+        )
+    })
+    .await;
+}

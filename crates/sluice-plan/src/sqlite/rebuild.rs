@@ -372,7 +372,9 @@ fn statements(
         quote_ident(D, &format!("sluice_rebuild_{}", target.name))
     );
     let pairs = carried(source, target);
-    let rowid = keeps_rowid(source) && keeps_rowid(target);
+    // A target whose INTEGER PRIMARY KEY is its rowid takes the rowid
+    // from that column; naming the rowid too could set it twice.
+    let rowid = keeps_rowid(source) && keeps_rowid(target) && !has_rowid_alias(target);
     let copies = rowid || !pairs.is_empty();
 
     let mut source_list: Vec<String> = pairs.iter().map(|(s, _)| quote_ident(D, s)).collect();
@@ -460,6 +462,18 @@ fn carried<'a>(source: &'a Table, target: &'a Table) -> Vec<(&'a str, &'a str)> 
 /// A table with an `AUTOINCREMENT` key, counted in `sqlite_sequence`.
 fn counts(table: &Table) -> bool {
     table.columns.iter().any(|c| c.auto_increment)
+}
+
+/// A rowid table whose one-column `INTEGER PRIMARY KEY` is the rowid.
+fn has_rowid_alias(table: &Table) -> bool {
+    let without_rowid = matches!(&table.options, TableOptions::Sqlite(o) if o.without_rowid);
+    let key = table.primary_key.as_ref().map(|pk| pk.columns.as_slice());
+    match key {
+        Some([only]) if !without_rowid => table
+            .column(only)
+            .is_some_and(|c| c.data_type.eq_ignore_ascii_case("INTEGER")),
+        _ => false,
+    }
 }
 
 /// A rowid table whose rowid is not hidden behind a column of that name.
