@@ -237,7 +237,8 @@ fn set_not_null(env: &Env, i: usize, schema: &str, table: &str, column: &str) ->
                 .note("scans the whole table under the lock"),
         ];
     }
-    let check = ident(&not_null_check_name(column));
+    let taken = constraint_names(env, schema, table);
+    let check = ident(&not_null_check_name(column, &taken));
     vec![
         takes(
             Step::new(
@@ -265,14 +266,43 @@ fn set_not_null(env: &Env, i: usize, schema: &str, table: &str, column: &str) ->
     ]
 }
 
-/// `<column>_not_null`, cut to PostgreSQL's 63 bytes.
-fn not_null_check_name(column: &str) -> String {
-    let suffix = "_not_null";
-    let mut head = column.to_string();
-    while head.len() + suffix.len() > 63 {
-        head.pop();
+/// `<column>_not_null` (then `_not_null2`, …) unless the table has a
+/// constraint of that name, cut to PostgreSQL's 63 bytes.
+fn not_null_check_name(column: &str, taken: &[&str]) -> String {
+    (1..)
+        .map(|n: u32| {
+            let suffix = if n == 1 {
+                "_not_null".to_string()
+            } else {
+                format!("_not_null{n}")
+            };
+            let mut head = column.to_string();
+            while head.len() + suffix.len() > 63 {
+                head.pop();
+            }
+            format!("{head}{suffix}")
+        })
+        .find(|name| !taken.contains(&name.as_str()))
+        .unwrap_or_default()
+}
+
+/// The names of a table's constraints and indexes, before and after.
+fn constraint_names<'a>(env: &Env<'a>, schema: &str, table: &str) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    for t in [
+        env.table_before(schema, table),
+        env.table_after(schema, table),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        out.extend(t.primary_key.iter().filter_map(|k| k.name.as_deref()));
+        out.extend(t.uniques.iter().filter_map(|u| u.name.as_deref()));
+        out.extend(t.checks.iter().filter_map(|c| c.name.as_deref()));
+        out.extend(t.foreign_keys.iter().filter_map(|f| f.name.as_deref()));
+        out.extend(t.indexes.iter().map(|x| x.name.as_str()));
     }
-    format!("{head}{suffix}")
+    out
 }
 
 /// Identity changes: (statements before the type and nullability, after).
@@ -360,5 +390,26 @@ fn generated(
                     .note("the column is dropped and added again with its new expression: it moves to the end of the table")],
             )
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn not_null_check_names_avoid_taken_ones() {
+        assert_eq!(super::not_null_check_name("email", &[]), "email_not_null");
+        assert_eq!(
+            super::not_null_check_name("email", &["email_not_null"]),
+            "email_not_null2"
+        );
+        assert_eq!(super::not_null_check_name(&"x".repeat(70), &[]).len(), 63);
+    }
+
+    #[test]
+    fn volatile_defaults() {
+        assert!(super::volatile("gen_random_uuid()"));
+        assert!(super::volatile("nextval('s'::regclass)"));
+        assert!(!super::volatile("now()"));
+        assert!(!super::volatile("'x'::text"));
     }
 }
