@@ -476,3 +476,46 @@ fn default_description(preview: &SchemaSyncPreview) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sluice_schema::{Column, ForeignKey, Schema, Table};
+
+    fn shop(database: &str, dialect: Dialect) -> Catalog {
+        let schema = match dialect {
+            Dialect::Mysql => database,
+            _ => "public",
+        };
+        Catalog::new(database, dialect).with_schema(
+            Schema::new(schema)
+                .with_table(Table::new("customers").with_column(Column::new("id", "bigint")))
+                .with_table(
+                    Table::new("orders")
+                        .with_column(Column::new("customer_id", "bigint"))
+                        .with_foreign_key(ForeignKey::new(
+                            Some("orders_customer"),
+                            ["customer_id"],
+                            schema,
+                            "customers",
+                            ["id"],
+                        )),
+                ),
+        )
+    }
+
+    #[test]
+    fn a_mysql_source_reads_as_the_target_database() {
+        let source = shop("shop_test", Dialect::Mysql);
+        let target = shop("shop_prod", Dialect::Mysql);
+        let wanted = retarget(&source, &target);
+        assert_eq!(wanted, target);
+        assert!(sluice_schema::diff(&target, &wanted, &Default::default()).is_empty());
+        // Elsewhere schemas are not named after the database.
+        let source = shop("shop_test", Dialect::Postgres);
+        assert_eq!(
+            retarget(&source, &shop("shop_prod", Dialect::Postgres)),
+            source
+        );
+    }
+}
