@@ -215,6 +215,23 @@ async fn preview_then_file() {
     assert_eq!(names, ["lite-test/shop", "lite-prod/shop"]);
     assert!(tasks[1]["statement"].as_str().unwrap().contains("legacy"));
     assert!(!tasks[0]["statement"].as_str().unwrap().contains("legacy"));
+    // One script cannot replace per-target plans.
+    let r =
+        e.h.call(
+            "PATCH",
+            "/v1/projects/shop/issues/1",
+            Some(&e.dev),
+            Some(json!({"statement": "CREATE TABLE x (id INTEGER)"})),
+        )
+        .await;
+    assert!(
+        ok(&r, 409)["message"]
+            .as_str()
+            .unwrap()
+            .contains("different SQL"),
+        "{}",
+        r.text
+    );
 }
 
 #[tokio::test]

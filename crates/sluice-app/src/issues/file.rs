@@ -509,6 +509,14 @@ impl App {
                 busy.status
             )));
         }
+        // One new script for every task would undo a per-target plan.
+        if let Some(first) = tasks.first()
+            && tasks.iter().any(|t| t.statement != first.statement)
+        {
+            return Err(AppError::FailedPrecondition(
+                "the tasks of this issue run different SQL (one plan per database, as a schema sync files them): one new script cannot replace them all; file a new issue or sync again".into(),
+            ));
+        }
         let mut targets = Vec::new();
         for t in &tasks {
             let instance = self.store.instance(&t.instance_id).await?;
