@@ -22,7 +22,7 @@ use std::time::Instant;
 
 use mysql_support::*;
 use sluice_plan::{Hazard, Plan, PlanOptions, plan};
-use sluice_schema::{Catalog, Change, DiffOptions, diff};
+use sluice_schema::{Catalog, Change, DiffOptions, Rename, diff};
 
 /// One pair of schemas, and what its forward plan must say.
 struct Case {
@@ -587,4 +587,56 @@ fn mysql_no_false_differences() {
         describe(&restore.changes)
     );
     assert_eq!(restore.to_sql(), "-- No differences.\n");
+}
+
+/// Declared renames are renames, not a drop and a create: no data lost,
+/// and the plan back renames again.
+#[test]
+fn mysql_declared_renames() {
+    let a = TempDb::create("rename_a");
+    let b = TempDb::create("rename_b");
+    load(
+        &a.name,
+        "CREATE TABLE t (id int NOT NULL PRIMARY KEY, b int, KEY ix_b (b));",
+    );
+    load(
+        &b.name,
+        "CREATE TABLE u (id int NOT NULL PRIMARY KEY, c int, KEY ix_b (c));",
+    );
+    let original = block_on(inspect(&a.name));
+    let original_dump = dump(&a.name);
+    let wanted = renamed(block_on(inspect(&b.name)), &a.name);
+    let wanted_dump = dump(&b.name);
+    let renames = |table: (&str, &str), column: (&str, &str, &str)| PlanOptions {
+        diff: DiffOptions {
+            renames: vec![
+                Rename::Table {
+                    schema: a.name.clone(),
+                    from: table.0.into(),
+                    to: table.1.into(),
+                },
+                Rename::Column {
+                    schema: a.name.clone(),
+                    table: column.0.into(),
+                    from: column.1.into(),
+                    to: column.2.into(),
+                },
+            ],
+        },
+        ..Default::default()
+    };
+
+    let forward = plan(&original, &wanted, &renames(("t", "u"), ("u", "b", "c")));
+    let script = forward.to_sql();
+    assert!(script.contains("RENAME TABLE t TO u"), "{script}");
+    assert!(script.contains("RENAME COLUMN b TO c"), "{script}");
+    assert!(forward.hazards().is_empty(), "{script}");
+    apply_and_compare("forward", &a.name, &forward, &wanted_dump, &wanted);
+
+    let back = plan(
+        &block_on(inspect(&a.name)),
+        &original,
+        &renames(("u", "t"), ("t", "c", "b")),
+    );
+    apply_and_compare("reverse", &a.name, &back, &original_dump, &original);
 }
