@@ -19,6 +19,12 @@ pub(super) fn can_add_column(column: &Column, source: &Table, target: &Table) ->
         .chain(target.uniques.iter().flat_map(|u| &u.columns))
         .chain(target.foreign_keys.iter().flat_map(|fk| &fk.columns))
         .any(|c| c.eq_ignore_ascii_case(&column.name));
+    !in_key && addable(column) && appends_only(source, target)
+}
+
+/// What `ADD COLUMN` asks of the column itself: no stored generated
+/// value, a constant default, and a default when it is NOT NULL.
+pub(super) fn addable(column: &Column) -> bool {
     let stored = column
         .generated
         .as_ref()
@@ -27,7 +33,7 @@ pub(super) fn can_add_column(column: &Column, source: &Table, target: &Table) ->
         Some(d) => is_constant(d) && (column.nullable || !is_null(d)),
         None => column.nullable || column.generated.is_some(),
     };
-    !in_key && !stored && default_ok && appends_only(source, target)
+    !stored && default_ok
 }
 
 /// Whether `ALTER TABLE DROP COLUMN` drops `name` from `source`: the

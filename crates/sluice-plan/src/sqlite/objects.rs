@@ -5,6 +5,7 @@
 use sluice_schema::render::{column_def, create_index, create_table, create_trigger, create_view};
 use sluice_schema::{Change, Dialect, Index, Table, Trigger, View, quote_ident};
 
+use super::alter;
 use super::grouping::Grouping;
 use super::step;
 use crate::{Ctx, Hazard, Step};
@@ -86,20 +87,25 @@ pub(super) fn steps(i: usize, change: &Change, ctx: &Ctx, grouping: &Grouping) -
             )
             .reverse(drop_column(table, &column.name)),
         ],
-        DropColumn { table, column, .. } => vec![
-            step(drop_column(table, &column.name), i)
+        DropColumn { table, column, .. } => {
+            let drop = step(drop_column(table, &column.name), i)
                 .hazard(Hazard::DeletesData)
                 .hazard(Hazard::TableRewrite)
                 .hazard(Hazard::LongLock)
-                .reverse(format!(
+                .note("SQLite rewrites the table to drop the column");
+            vec![if alter::addable(column) {
+                drop.reverse(format!(
                     "ALTER TABLE {} ADD COLUMN {}",
                     q(table),
                     column_def(D, column, false)
                 ))
-                .note(
-                    "SQLite rewrites the table to drop the column; the reverse adds it back empty",
-                ),
-        ],
+                .note("the reverse adds the column back empty")
+            } else {
+                drop.note(
+                    "no ALTER TABLE adds the column back: the reverse plan rebuilds the table",
+                )
+            }]
+        }
         CreateIndex {
             schema,
             table,
