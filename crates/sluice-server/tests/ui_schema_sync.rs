@@ -130,6 +130,16 @@ async fn preview_and_file_by_form() {
     );
     assert!(page.body.contains("Inspect the source and the targets now"));
     assert!(
+        page.body.contains("id=\"t-lite-prod/shop\""),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("id=\"t-lite-test/src\""),
+        "the source is no target of itself: {}",
+        page.body
+    );
+    assert!(
         !page.body.contains("Create issue"),
         "no plan, nothing to file yet"
     );

@@ -22,6 +22,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use sluice_app::AppError;
+use sluice_app::issues::dialect_of;
 use sluice_app::schema_sync::{
     HazardAllowance, SchemaOrigin, SchemaSyncFiling, SchemaSyncPreview, SchemaSyncRequest,
     TargetPlan,
@@ -261,13 +262,26 @@ async fn page(
         }
     }));
     let changelogs = changelog_options(state, ctx, &form).await;
+    // Once a source is chosen, offer only what it can sync to: databases
+    // of its dialect, itself only as of a changelog entry.
+    let source = visible
+        .items
+        .iter()
+        .find(|d| format!("{}/{}", d.instance_id, d.name) == form.source);
+    let fits = |d: &sluice_store::Database| match source {
+        None => true,
+        Some(s) => {
+            dialect_of(d.engine) == dialect_of(s.engine)
+                && (d.id != s.id || !form.changelog.trim().is_empty())
+        }
+    };
     let groups = envs
         .iter()
         .filter_map(|env| {
             let targets: Vec<TargetBox> = visible
                 .items
                 .iter()
-                .filter(|d| d.project_id == id && d.environment_id == env.id)
+                .filter(|d| d.project_id == id && d.environment_id == env.id && fits(d))
                 .map(|d| {
                     let value = format!("{}/{}", d.instance_id, d.name);
                     TargetBox {
