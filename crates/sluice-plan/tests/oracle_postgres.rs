@@ -149,7 +149,8 @@ const CASES: &[Case] = &[
             CREATE TABLE a (id int PRIMARY KEY, b_id int);
             CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a (id));
             ALTER TABLE a ADD CONSTRAINT a_b_fkey FOREIGN KEY (b_id) REFERENCES b (id) DEFERRABLE INITIALLY DEFERRED;
-            ALTER TABLE keep ADD CONSTRAINT keep_b_fkey FOREIGN KEY (b_id) REFERENCES b (id) ON DELETE SET NULL;",
+            ALTER TABLE keep ADD CONSTRAINT keep_b_fkey FOREIGN KEY (b_id) REFERENCES b (id) ON DELETE SET NULL;
+            COMMENT ON CONSTRAINT keep_b_fkey ON keep IS 'to b';",
         sql: &[
             "FOREIGN KEY (b_id) REFERENCES public.b (id) ON DELETE SET NULL NOT VALID",
             "VALIDATE CONSTRAINT keep_b_fkey",
@@ -294,7 +295,9 @@ const CASES: &[Case] = &[
                 CONSTRAINT t_b_check CHECK (b > 0));",
         b: "CREATE TABLE t (id int NOT NULL, a int, b int, CONSTRAINT t_pkey PRIMARY KEY (id),
                 CONSTRAINT t_ab_key UNIQUE NULLS NOT DISTINCT (a, b),
-                CONSTRAINT t_b_check CHECK (b > 1), CONSTRAINT t_a_check CHECK (a <> 0) NO INHERIT);",
+                CONSTRAINT t_b_check CHECK (b > 1), CONSTRAINT t_a_check CHECK (a <> 0) NO INHERIT);
+            COMMENT ON CONSTRAINT t_a_check ON t IS 'not zero';
+            COMMENT ON CONSTRAINT t_ab_key ON t IS 'a pair';",
         sql: &["CHECK ((b > 1)) NOT VALID", "VALIDATE CONSTRAINT t_b_check"],
         hazards: &[Hazard::IndexBuild, Hazard::IndexDropped],
     },

@@ -166,3 +166,26 @@ pub(super) fn drop_foreign_key(i: usize, schema: &str, table: &str, fk: &Foreign
         .map(|s| s.note(format!("also locks {referenced} briefly")))
         .collect()
 }
+
+/// `steps`, then the new constraint's comment if it has one.
+pub(super) fn commented(
+    mut steps: Vec<Step>,
+    i: usize,
+    schema: &str,
+    table: &str,
+    name: Option<&str>,
+    comment: Option<&str>,
+) -> Vec<Step> {
+    if let (Some(name), Some(text)) = (name, comment) {
+        steps.push(Step::new(
+            format!(
+                "COMMENT ON CONSTRAINT {} ON {} IS {}",
+                ident(name),
+                qualified(schema, table),
+                super::literal(text)
+            ),
+            i,
+        ));
+    }
+    steps
+}

@@ -157,7 +157,14 @@ fn render(env: &Env, i: usize, change: &Change) -> Vec<Step> {
             schema,
             table,
             primary_key,
-        } => constraints::add_primary_key(i, schema, table, primary_key),
+        } => constraints::commented(
+            constraints::add_primary_key(i, schema, table, primary_key),
+            i,
+            schema,
+            table,
+            primary_key.name.as_deref(),
+            primary_key.comment.as_deref(),
+        ),
         DropPrimaryKey {
             schema,
             table,
@@ -170,7 +177,14 @@ fn render(env: &Env, i: usize, change: &Change) -> Vec<Step> {
             schema,
             table,
             unique,
-        } => constraints::add_unique(i, schema, table, unique),
+        } => constraints::commented(
+            constraints::add_unique(i, schema, table, unique),
+            i,
+            schema,
+            table,
+            unique.name.as_deref(),
+            unique.comment.as_deref(),
+        ),
         DropUnique {
             schema,
             table,
@@ -183,7 +197,14 @@ fn render(env: &Env, i: usize, change: &Change) -> Vec<Step> {
             schema,
             table,
             check,
-        } => constraints::add_check(env, i, schema, table, check),
+        } => constraints::commented(
+            constraints::add_check(env, i, schema, table, check),
+            i,
+            schema,
+            table,
+            check.name.as_deref(),
+            check.comment.as_deref(),
+        ),
         DropCheck {
             schema,
             table,
@@ -193,7 +214,14 @@ fn render(env: &Env, i: usize, change: &Change) -> Vec<Step> {
             schema,
             table,
             foreign_key,
-        } => constraints::add_foreign_key(env, i, schema, table, foreign_key),
+        } => constraints::commented(
+            constraints::add_foreign_key(env, i, schema, table, foreign_key),
+            i,
+            schema,
+            table,
+            foreign_key.name.as_deref(),
+            foreign_key.comment.as_deref(),
+        ),
         DropForeignKey {
             schema,
             table,
