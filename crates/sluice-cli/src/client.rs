@@ -2,13 +2,15 @@
 //!
 //! Exit codes: 0 success, 1 the server refused the request, 2 bad usage,
 //! 3 not logged in or the server cannot be reached, 4 `sluice issue wait`
-//! gave up.
+//! gave up. `sluice drift show` answers with the drift: 0 in sync, 2
+//! drifted, 5 not compared yet.
 
 mod api;
 mod auth;
 mod changelog;
 mod config;
 mod database;
+mod drift;
 mod env;
 mod instance;
 mod issue;
@@ -122,12 +124,19 @@ pub enum ClientCommand {
         #[command(flatten)]
         args: Box<schema_sync::SchemaSyncArgs>,
     },
+    /// Show a database's schema drift (changes made behind Sluice's back); accept it as a baseline.
+    Drift {
+        #[command(flatten)]
+        opts: GlobalOpts,
+        #[command(subcommand)]
+        cmd: drift::DriftCommand,
+    },
 }
 
 pub async fn run(cmd: ClientCommand) -> anyhow::Result<ExitCode> {
     // Errors are printed here rather than in main, which knows one exit code only.
     match dispatch(cmd).await {
-        Ok(()) => Ok(ExitCode::SUCCESS),
+        Ok(code) => Ok(code),
         Err(err) => {
             eprintln!("{err}");
             Ok(ExitCode::from(err.exit_code()))
@@ -135,8 +144,8 @@ pub async fn run(cmd: ClientCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
-async fn dispatch(cmd: ClientCommand) -> Result<()> {
-    match cmd {
+async fn dispatch(cmd: ClientCommand) -> Result<ExitCode> {
+    let done = match cmd {
         ClientCommand::Login(args) => auth::login(args).await,
         ClientCommand::Logout(opts) => auth::logout(&opts).await,
         ClientCommand::Whoami(opts) => auth::whoami(&connect(&opts)?, out(&opts)).await,
@@ -161,7 +170,12 @@ async fn dispatch(cmd: ClientCommand) -> Result<()> {
         ClientCommand::SchemaSync { opts, args } => {
             schema_sync::run(&connect(&opts)?, out(&opts), *args).await
         }
-    }
+        // Its exit code tells the drift status.
+        ClientCommand::Drift { opts, cmd } => {
+            return drift::run(&connect(&opts)?, out(&opts), cmd).await;
+        }
+    };
+    done.map(|()| ExitCode::SUCCESS)
 }
 
 fn out(opts: &GlobalOpts) -> Out {
