@@ -253,6 +253,17 @@ const CASES: &[Case] = &[
         hazards: &[Hazard::DeletesData],
     },
     Case {
+        name: "reserved_names",
+        a: "CREATE TABLE `order` (`key` int NOT NULL PRIMARY KEY, `select` int, `drop` int);
+            CREATE TABLE `group` (id int NOT NULL PRIMARY KEY, `order` int,
+                CONSTRAINT `check` FOREIGN KEY (`order`) REFERENCES `order` (`key`));",
+        b: "CREATE TABLE `order` (`select` int, `key` int NOT NULL PRIMARY KEY,
+                `from` varchar(5), KEY `index` (`from`), CONSTRAINT `where` CHECK (`select` > 0));
+            CREATE TABLE `group` (id int NOT NULL PRIMARY KEY, `order` int, `desc` int);",
+        sql: &["MODIFY COLUMN `select` int(11) FIRST", "ADD CONSTRAINT `where` CHECK"],
+        hazards: &[Hazard::DeletesData],
+    },
+    Case {
         name: "table_options",
         a: "CREATE TABLE t1 (id int NOT NULL PRIMARY KEY) ENGINE=InnoDB
                 DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='old';

@@ -33,49 +33,52 @@ fn placement(after: Option<&str>) -> String {
     }
 }
 
+/// The `(schema, table, column)` a column addition or alteration places.
+fn placed(change: &Change) -> Option<(&str, &str, &str)> {
+    match change {
+        Change::AddColumn {
+            schema,
+            table,
+            column,
+        } => Some((schema, table, &column.name)),
+        Change::AlterColumn {
+            schema,
+            table,
+            column,
+            ..
+        } => Some((schema, table, column)),
+        _ => None,
+    }
+}
+
 /// The order the Changes are applied in: the diff's, except that each run
 /// of column additions and alterations is sorted by table, then by the
 /// column's place in the new table (see the module docs).
 pub(super) fn apply_order(changes: &[Change], side: &Side) -> Vec<usize> {
     let mut order: Vec<usize> = (0..changes.len()).collect();
-    let is_column = |c: &Change| matches!(c, Change::AddColumn { .. } | Change::AlterColumn { .. });
     let mut start = 0;
     while start < changes.len() {
-        if !is_column(&changes[start]) {
+        if placed(&changes[start]).is_none() {
             start += 1;
             continue;
         }
         let end = (start..changes.len())
-            .find(|&i| !is_column(&changes[i]))
+            .find(|&i| placed(&changes[i]).is_none())
             .unwrap_or(changes.len());
-        let mut first_seen: HashMap<(String, String), usize> = HashMap::new();
-        let key = |i: usize, seen: &mut HashMap<(String, String), usize>| {
-            let (schema, table, column) = match &changes[i] {
-                Change::AddColumn {
-                    schema,
-                    table,
-                    column,
-                } => (schema.as_str(), table.as_str(), column.name.as_str()),
-                Change::AlterColumn {
-                    schema,
-                    table,
-                    column,
-                    ..
-                } => (schema.as_str(), table.as_str(), column.as_str()),
-                _ => ("", "", ""),
+        let mut tables: HashMap<(&str, &str), usize> = HashMap::new();
+        let mut keyed: Vec<((usize, usize), usize)> = Vec::with_capacity(end - start);
+        for i in start..end {
+            let Some((schema, table, column)) = placed(&changes[i]) else {
+                continue;
             };
-            let next = seen.len();
-            let group = *seen
-                .entry((schema.to_string(), table.to_string()))
-                .or_insert(next);
+            let next = tables.len();
+            let group = *tables.entry((schema, table)).or_insert(next);
             let place = side
                 .table_after(schema, table)
                 .and_then(|t| t.columns.iter().position(|c| c.name == column))
                 .unwrap_or(usize::MAX);
-            (group, place)
-        };
-        let mut keyed: Vec<((usize, usize), usize)> =
-            (start..end).map(|i| (key(i, &mut first_seen), i)).collect();
+            keyed.push(((group, place), i));
+        }
         keyed.sort_by_key(|(k, _)| *k);
         for (slot, (_, i)) in keyed.into_iter().enumerate() {
             order[start + slot] = i;

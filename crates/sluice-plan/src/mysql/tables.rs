@@ -143,7 +143,9 @@ pub(super) fn add_foreign_key(
     fk: &ForeignKey,
 ) -> Option<Draft> {
     let sql = render::add_foreign_key(D, schema, table, fk)?;
-    let body = sql.split_once(" ADD ").map(|(_, b)| format!("ADD {b}"))?;
+    let body = sql
+        .strip_prefix(&format!("ALTER TABLE {} ", name(table)))?
+        .to_string();
     let parent = name(&fk.referenced_table);
     if side.is_new(schema, table) {
         let t = name(table);
