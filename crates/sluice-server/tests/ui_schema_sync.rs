@@ -268,3 +268,82 @@ async fn mistakes_and_strangers() {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
 }
+
+#[tokio::test]
+async fn a_changelog_entry_is_a_source() {
+    let e = estate().await;
+    let ui = &e.ui;
+    let db = ui.app.store.database("lite-test", "src").await.unwrap();
+    let catalog = sluice_schema::Catalog::new("src", sluice_schema::Dialect::Sqlite);
+    let entry = ui
+        .app
+        .store
+        .append_changelog(&sluice_store::NewChangelog {
+            db_id: db.id,
+            version: "0007".into(),
+            changelog_type: sluice_store::ChangelogType::Baseline,
+            statement: String::new(),
+            checksum: "x".into(),
+            schema_before: String::new(),
+            schema_after: serde_json::to_string(&catalog).unwrap(),
+            issue_id: None,
+            task_run_id: None,
+            creator_id: 1,
+            status: sluice_store::ChangelogStatus::Done,
+            duration_ms: 0,
+        })
+        .await
+        .unwrap();
+    let page = ui
+        .get_as(
+            &format!("/instances/lite-test/databases/src/changelog/{}", entry.id),
+            &e.developer,
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let href = format!(
+        "/projects/shop/schema-sync?source=lite-test%2Fsrc&changelog={}",
+        entry.id
+    );
+    // Askama writes the `&` of the link as `&#38;`.
+    assert!(
+        page.body.contains(&href.replace('&', "&#38;")),
+        "{}",
+        page.body
+    );
+    let form = ui.get_as(&href, &e.developer).await;
+    assert!(
+        form.body.contains(&format!(
+            "<option value=\"{}\" selected>Entry {} · BASELINE · version 0007",
+            entry.id, entry.id
+        )),
+        "{}",
+        form.body
+    );
+    // Its recorded schema is empty: syncing lite-test/shop to it drops orders.
+    let id = entry.id.to_string();
+    let preview = ui
+        .submit(
+            "/projects/shop/schema-sync/preview",
+            &e.developer,
+            &[
+                ("source", "lite-test/src"),
+                ("changelog", &id),
+                ("sync", "on"),
+                ("target", "lite-test/shop"),
+            ],
+        )
+        .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    assert!(
+        preview.body.contains("as of changelog entry"),
+        "{}",
+        preview.body
+    );
+    assert!(
+        preview.body.contains("as left by the changelog entry"),
+        "{}",
+        preview.body
+    );
+    assert!(preview.body.contains("⚠ DELETES_DATA"), "{}", preview.body);
+}

@@ -336,6 +336,8 @@ struct EntryPage {
     is_migrate: bool,
     reverse: Option<ReverseSection>,
     alert: Option<String>,
+    /// The schema sync page with this entry's schema as the source.
+    sync_from: Option<String>,
 }
 
 /// One statement of a reverse plan, its hazards marked.
@@ -485,7 +487,7 @@ async fn entry_page(
     alert: Option<String>,
     status: StatusCode,
 ) -> Response {
-    let (_db, l, t) = match frame(
+    let (db, l, t) = match frame(
         state,
         ctx,
         instance,
@@ -545,6 +547,15 @@ async fn entry_page(
             latest.version, latest.id
         ));
     }
+    let may_file = match state.app.project_role(&ctx.caller, &db.project_id).await {
+        Ok(role) => {
+            sluice_app::permissions::allows(&ctx.caller, sluice_app::Permission::IssuesCreate, role)
+        }
+        Err(_) => false,
+    };
+    let sync_from = (has_after && may_file).then(|| {
+        super::schema_sync::sync_from_entry_href(&db.project_id, instance, name, entry.id)
+    });
     let page = EntryPage {
         e: row(state, &base, &entry).await,
         checksum: entry.checksum.clone(),
@@ -563,6 +574,7 @@ async fn entry_page(
             && entry.status == ChangelogStatus::Done,
         reverse,
         alert,
+        sync_from,
         l,
         t,
     };

@@ -44,6 +44,12 @@ pub fn sync_from_href(project: &str, instance: &str, name: &str) -> String {
     )
 }
 
+/// The page that syncs from the schema changelog entry `id` of
+/// `instance/name` left.
+pub fn sync_from_entry_href(project: &str, instance: &str, name: &str, id: i64) -> String {
+    format!("{}&changelog={id}", sync_from_href(project, instance, name))
+}
+
 #[derive(Default)]
 pub struct SyncForm {
     pub source: String,
