@@ -117,6 +117,21 @@ const CASES: &[Case] = &[
         hazards: &[],
     },
     Case {
+        name: "function_result_type_changed_under_views",
+        a: "CREATE TABLE t (id int PRIMARY KEY, price numeric);
+            CREATE FUNCTION label(p numeric) RETURNS numeric LANGUAGE sql IMMUTABLE AS $$ SELECT p $$;
+            CREATE VIEW v AS SELECT id, label(price) AS l FROM t;
+            CREATE VIEW w AS SELECT l FROM v;
+            COMMENT ON VIEW w IS 'labels';",
+        b: "CREATE TABLE t (id int PRIMARY KEY, price numeric);
+            CREATE FUNCTION label(p numeric) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT p::text $$;
+            CREATE VIEW v AS SELECT id, label(price) AS l FROM t;
+            CREATE VIEW w AS SELECT l FROM v;
+            COMMENT ON VIEW w IS 'labels';",
+        sql: &["DROP VIEW public.w", "DROP FUNCTION public.label(p numeric)"],
+        hazards: &[],
+    },
+    Case {
         name: "procedure_dropped",
         a: "CREATE TABLE log (at timestamptz);
             CREATE PROCEDURE purge(before timestamptz) LANGUAGE sql AS $$ DELETE FROM log WHERE at < before $$;

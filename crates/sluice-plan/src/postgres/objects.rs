@@ -337,12 +337,7 @@ pub(super) fn replace_function(
     from: &Function,
     to: &Function,
 ) -> Vec<Step> {
-    let replaceable = from.kind == to.kind
-        && from.returns == to.returns
-        && from
-            .arguments
-            .split_whitespace()
-            .eq(to.arguments.split_whitespace());
+    let replaceable = replaceable(from, to);
     let Some(create) = render::create_function(PG, schema, to) else {
         return Vec::new();
     };
@@ -360,6 +355,16 @@ pub(super) fn replace_function(
         out.extend(function_comment(i, schema, to));
     }
     out
+}
+
+/// Whether `CREATE OR REPLACE` can turn `from` into `to`.
+pub(super) fn replaceable(from: &Function, to: &Function) -> bool {
+    from.kind == to.kind
+        && from.returns == to.returns
+        && from
+            .arguments
+            .split_whitespace()
+            .eq(to.arguments.split_whitespace())
 }
 
 /// `CREATE FUNCTION` → `CREATE OR REPLACE FUNCTION` (a definition read from

@@ -2,12 +2,13 @@
 //! views that read them.
 //!
 //! `CREATE OR REPLACE VIEW` cannot change or remove a view's columns, so
-//! such a view is dropped and created. PostgreSQL refuses to drop a view
-//! that other views read, or anything a view still reads, so:
+//! such a view is dropped and created; likewise a function whose result
+//! type or parameters change. PostgreSQL refuses to drop a view or
+//! function that views read, or anything a view still reads, so:
 //!
 //! - the rebuilt views, and every view or materialized view that reads
-//!   them (directly or not), are dropped together before the plan drops
-//!   anything else, readers first;
+//!   them or a rebuilt function (directly or not), are dropped together
+//!   before the plan drops anything else, readers first;
 //! - a rebuilt view is created at its own Change, once what it reads
 //!   exists;
 //! - readers the plan does not change otherwise are created again, with
@@ -79,15 +80,24 @@ impl ViewRebuilds {
             })
             .map(|(i, _)| i)
             .collect();
-        if replaced.is_empty() {
+        let functions: Vec<usize> = changes
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| {
+                matches!(c, Change::ReplaceFunction { from, to, .. } if !objects::replaceable(from, to))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if replaced.is_empty() && functions.is_empty() {
             return ViewRebuilds::default();
         }
         let nodes = nodes(env.from);
         let readers = readers_of(env.from, &nodes);
+        let function_readers = readers_of_functions(env.from, &nodes, changes, &functions);
         // A reader with its own `CREATE OR REPLACE` is rebuilt as well
         // (it is gone by then); repeat until nothing new joins.
         let affected = loop {
-            let affected = reached(&nodes, &readers, &replaced, changes);
+            let affected = reached(&nodes, &readers, &replaced, &function_readers, changes);
             let more: Vec<usize> = changes
                 .iter()
                 .enumerate()
@@ -103,8 +113,9 @@ impl ViewRebuilds {
             }
             replaced.extend(more);
         };
-        let first = replaced.iter().copied().min().unwrap_or(0);
-        let last = replaced.iter().copied().max().unwrap_or(0);
+        let rebuilt = || replaced.iter().chain(&functions).copied();
+        let first = rebuilt().min().unwrap_or(0);
+        let last = rebuilt().max().unwrap_or(0);
 
         let mut moved = HashSet::new();
         let mut drops = Vec::new();
@@ -300,9 +311,9 @@ fn nodes(catalog: &Catalog) -> Vec<Node> {
     out
 }
 
-/// For each node, the nodes whose definitions mention it.
-fn readers_of(catalog: &Catalog, nodes: &[Node]) -> Vec<Vec<usize>> {
-    let definitions: Vec<&str> = catalog
+/// The definitions of the views and materialized views, in [`nodes`] order.
+fn definitions(catalog: &Catalog) -> Vec<&str> {
+    catalog
         .schemas
         .iter()
         .flat_map(|s| {
@@ -311,7 +322,12 @@ fn readers_of(catalog: &Catalog, nodes: &[Node]) -> Vec<Vec<usize>> {
                 .map(|v| v.definition.as_str())
                 .chain(s.materialized_views.iter().map(|v| v.definition.as_str()))
         })
-        .collect();
+        .collect()
+}
+
+/// For each node, the nodes whose definitions mention it.
+fn readers_of(catalog: &Catalog, nodes: &[Node]) -> Vec<Vec<usize>> {
+    let definitions = definitions(catalog);
     let names: Vec<&str> = nodes.iter().map(|n| n.name.as_str()).collect();
     let mut readers = vec![Vec::new(); nodes.len()];
     for (reader, read) in references(&names, definitions).into_iter().enumerate() {
@@ -335,11 +351,41 @@ fn dependencies(nodes: &[Node], readers: &[Vec<usize>]) -> Vec<Vec<usize>> {
     deps
 }
 
-/// The rebuilt views and everything that reads them.
+/// The views whose definitions mention a function that is dropped and
+/// created (the `ReplaceFunction` Changes at `functions`).
+fn readers_of_functions(
+    catalog: &Catalog,
+    nodes: &[Node],
+    changes: &[Change],
+    functions: &[usize],
+) -> Vec<usize> {
+    let names: Vec<&str> = functions
+        .iter()
+        .filter_map(|&i| match &changes[i] {
+            Change::ReplaceFunction { to, .. } => Some(to.name.as_str()),
+            _ => None,
+        })
+        .collect();
+    if names.is_empty() {
+        return Vec::new();
+    }
+    let definitions = definitions(catalog);
+    references(&names, definitions)
+        .into_iter()
+        .enumerate()
+        .filter(|(_, found)| !found.is_empty())
+        .map(|(k, _)| k)
+        .filter(|&k| k < nodes.len())
+        .collect()
+}
+
+/// The rebuilt views, the readers of rebuilt functions, and everything
+/// that reads them.
 fn reached(
     nodes: &[Node],
     readers: &[Vec<usize>],
     replaced: &HashSet<usize>,
+    function_readers: &[usize],
     changes: &[Change],
 ) -> HashSet<usize> {
     let mut queue: VecDeque<usize> = nodes
@@ -347,6 +393,7 @@ fn reached(
         .enumerate()
         .filter(|(_, n)| replaced.iter().any(|&i| is_replaced_node(changes, i, n)))
         .map(|(k, _)| k)
+        .chain(function_readers.iter().copied())
         .collect();
     let mut seen: HashSet<usize> = queue.iter().copied().collect();
     while let Some(n) = queue.pop_front() {
