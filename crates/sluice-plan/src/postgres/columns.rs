@@ -352,10 +352,10 @@ fn identity(
     }
 }
 
-/// Generation expression changes. Dropping one keeps the values
-/// (`DROP EXPRESSION`); adding or changing one rewrites the column, in
-/// place from PostgreSQL 17 (`SET EXPRESSION`), before that by dropping
-/// and adding the column (it moves to the end).
+/// Generation expression changes. Dropping one keeps the values (`DROP
+/// EXPRESSION`, PostgreSQL 13+); changing one rewrites the column in place
+/// from PostgreSQL 17 (`SET EXPRESSION`). Otherwise the column is dropped
+/// and added again (it moves to the end of the table).
 fn generated(
     env: &Env,
     i: usize,
@@ -369,8 +369,8 @@ fn generated(
     let a = |action: String| alter_table(i, schema, table, format!("ALTER COLUMN {col} {action}"));
     match (from, to) {
         (None, None) => (Vec::new(), Vec::new()),
-        (Some(_), None) => (vec![a("DROP EXPRESSION".into())], Vec::new()),
-        (_, Some(g)) if from.is_some() && env.at_least(17) => (
+        (Some(_), None) if env.at_least(13) => (vec![a("DROP EXPRESSION".into())], Vec::new()),
+        (Some(_), Some(g)) if env.at_least(17) => (
             Vec::new(),
             vec![
                 a(format!("SET EXPRESSION AS ({})", g.expression))
@@ -378,7 +378,7 @@ fn generated(
                     .hazard(Hazard::LongLock),
             ],
         ),
-        (_, Some(_)) => {
+        (_, _) => {
             let def = render::column_def(PG, column, false);
             (
                 vec![
@@ -387,7 +387,7 @@ fn generated(
                 vec![alter_table(i, schema, table, format!("ADD COLUMN {def}"))
                     .hazard(Hazard::TableRewrite)
                     .hazard(Hazard::LongLock)
-                    .note("the column is dropped and added again with its new expression: it moves to the end of the table")],
+                    .note("the column is dropped and added again (it moves to the end of the table): generated values are computed anew, a column no longer generated starts empty")],
             )
         }
     }

@@ -11,7 +11,7 @@ pub(super) struct Env<'a> {
     pub from: &'a Catalog,
     pub to: &'a Catalog,
     pub lock_safe: bool,
-    /// The target's major version; `None` when unknown (assumed recent).
+    /// The target's major version; `None` when unknown.
     pub major: Option<u32>,
 }
 
@@ -71,12 +71,16 @@ impl<'a> Env<'a> {
         p(self.table_before(schema, table)) || p(self.table_after(schema, table))
     }
 
-    /// Whether the server is at least `major` (unknown servers are taken
-    /// to be recent).
+    /// Whether the server is at least `major`. An unknown server is taken
+    /// to be the oldest Sluice supports, so a plan never uses syntax it may
+    /// lack.
     pub fn at_least(&self, major: u32) -> bool {
-        self.major.is_none_or(|m| m >= major)
+        self.major.unwrap_or(OLDEST_SUPPORTED) >= major
     }
 }
+
+/// The oldest PostgreSQL major version Sluice supports.
+const OLDEST_SUPPORTED: u32 = 12;
 
 /// `15.4` → 15, `16beta1` → 16, `12.19 (Debian …)` → 12.
 fn major_version(version: &str) -> Option<u32> {
