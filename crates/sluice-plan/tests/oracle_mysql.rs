@@ -215,13 +215,14 @@ const CASES: &[Case] = &[
             CREATE TABLE k (id int NOT NULL PRIMARY KEY)
                 PARTITION BY HASH (id) (PARTITION c, PARTITION d, PARTITION e);
             CREATE TABLE s (id int NOT NULL PRIMARY KEY)
-                PARTITION BY KEY (id) (PARTITION p0, PARTITION p1);",
+                PARTITION BY KEY (id) (PARTITION p0);",
         sql: &[
             "DROP PARTITION p2023",
             "ADD PARTITION (PARTITION p2025",
             "REORGANIZE PARTITION p3 INTO (PARTITION p2 VALUES LESS THAN (20), PARTITION p3",
             "REORGANIZE PARTITION pmax INTO (PARTITION p2025",
-            "COALESCE PARTITION 1",
+            "COALESCE PARTITION 2",
+            "ADD PARTITION (PARTITION p4, PARTITION p5)",
             "ALTER TABLE k PARTITION BY HASH",
         ],
         hazards: &[Hazard::DeletesData, Hazard::TableRewrite],

@@ -29,10 +29,18 @@ pub(super) struct Repartitions {
     /// Tables repartitioned as a whole.
     tables: HashSet<TableKey>,
     written: RefCell<HashSet<TableKey>>,
-    /// RANGE partitions added before a kept one: the first of each run
-    /// maps to the run and the partition they are split from; the rest of
-    /// the run maps to `None` (written with the first).
-    splits: HashMap<(TableKey, String), Option<(Vec<Partition>, Partition)>>,
+    /// Runs of added partitions, by table and the run's first partition;
+    /// the rest of a run maps to `None` (written with the first).
+    runs: HashMap<(TableKey, String), Option<Run>>,
+    /// HASH and KEY partitions dropped from the end, likewise: how many.
+    coalesced: HashMap<(TableKey, String), Option<usize>>,
+}
+
+/// Partitions added next to each other, written in one statement.
+struct Run {
+    added: Vec<Partition>,
+    /// The kept RANGE partition they come before, split to make them.
+    before: Option<Partition>,
 }
 
 impl Repartitions {
@@ -59,8 +67,19 @@ impl Repartitions {
                 .and_then(|t| t.partitioning.as_ref());
             match (from, to) {
                 (Some(from), Some(to)) if stepwise(from, to) => {
-                    for (first, run) in splits(from, to) {
-                        out.splits.insert((key.clone(), first), run);
+                    for (first, run) in runs(from, to) {
+                        out.runs.insert((key.clone(), first), run);
+                    }
+                    if hash_like(to.strategy) {
+                        let dropped: Vec<&Partition> = from
+                            .partitions
+                            .iter()
+                            .filter(|p| !contains(to, p))
+                            .collect();
+                        for (k, p) in dropped.iter().enumerate() {
+                            let count = (k == 0).then_some(dropped.len());
+                            out.coalesced.insert((key.clone(), p.name.clone()), count);
+                        }
                     }
                 }
                 _ => {
@@ -80,17 +99,17 @@ impl Repartitions {
         Some(self.written.borrow_mut().insert(key))
     }
 
-    fn split(
-        &self,
+    fn entry<'s, T>(
+        map: &'s HashMap<(TableKey, String), T>,
         schema: &str,
         table: &str,
         partition: &str,
-    ) -> Option<&Option<(Vec<Partition>, Partition)>> {
+    ) -> Option<&'s T> {
         let key = (
             (schema.to_string(), table.to_string()),
             partition.to_string(),
         );
-        self.splits.get(&key)
+        map.get(&key)
     }
 }
 
@@ -100,31 +119,34 @@ fn contains(p: &Partitioning, x: &Partition) -> bool {
         .any(|y| y.name == x.name && y.bound == x.bound)
 }
 
-/// The runs of RANGE partitions added before a kept partition, keyed by
-/// the run's first partition (see [`Repartitions::splits`]).
-fn splits(
-    from: &Partitioning,
-    to: &Partitioning,
-) -> Vec<(String, Option<(Vec<Partition>, Partition)>)> {
-    if !matches!(
+/// The runs of added partitions, keyed by each run's first partition
+/// (see [`Repartitions::runs`]). A RANGE run before a kept partition is
+/// split from it; any other run is appended.
+fn runs(from: &Partitioning, to: &Partitioning) -> Vec<(String, Option<Run>)> {
+    let range = matches!(
         to.strategy,
         PartitionStrategy::Range | PartitionStrategy::RangeColumns
-    ) {
-        return Vec::new();
-    }
+    );
     let mut out = Vec::new();
     let mut run: Vec<Partition> = Vec::new();
+    let mut close = |run: &mut Vec<Partition>, before: Option<&Partition>| {
+        let Some(first) = run.first().map(|p| p.name.clone()) else {
+            return;
+        };
+        let rest: Vec<String> = run[1..].iter().map(|p| p.name.clone()).collect();
+        let added = std::mem::take(run);
+        let before = before.filter(|_| range).cloned();
+        out.push((first, Some(Run { added, before })));
+        out.extend(rest.into_iter().map(|name| (name, None)));
+    };
     for p in &to.partitions {
-        if !contains(from, p) {
+        if contains(from, p) {
+            close(&mut run, Some(p));
+        } else {
             run.push(p.clone());
-            continue;
-        }
-        if let Some(first) = run.first() {
-            out.push((first.name.clone(), Some((run.clone(), p.clone()))));
-            out.extend(run[1..].iter().map(|x| (x.name.clone(), None)));
-            run.clear();
         }
     }
+    close(&mut run, None);
     out
 }
 
@@ -149,7 +171,9 @@ fn stepwise(from: &Partitioning, to: &Partitioning) -> bool {
     let dropped: Vec<bool> = from.partitions.iter().map(|x| !contains(to, x)).collect();
     let at_end = |flags: &[bool]| flags.iter().skip_while(|f| !**f).all(|f| *f);
     match to.strategy {
-        PartitionStrategy::List | PartitionStrategy::ListColumns => true,
+        // New LIST values go at the end: splitting a partition would have
+        // to keep its values.
+        PartitionStrategy::List | PartitionStrategy::ListColumns => at_end(&added),
         // Added in the middle: split from the partition after them.
         PartitionStrategy::Range | PartitionStrategy::RangeColumns => true,
         s if hash_like(s) => {
@@ -245,35 +269,53 @@ pub(super) fn add(
     if let Some(drafts) = whole(side, repartitions, schema, table) {
         return drafts;
     }
-    match repartitions.split(schema, table, &partition.name) {
-        Some(Some((run, kept))) => {
-            let defs: Vec<String> = run.iter().chain([kept]).map(partition_def).collect();
-            let body = format!(
+    let run = match Repartitions::entry(&repartitions.runs, schema, table, &partition.name) {
+        Some(Some(run)) => run,
+        Some(None) => return Vec::new(),
+        None => &Run {
+            added: vec![partition.clone()],
+            before: None,
+        },
+    };
+    let defs: Vec<String> = run
+        .added
+        .iter()
+        .chain(&run.before)
+        .map(partition_def)
+        .collect();
+    let names: Vec<&str> = run.added.iter().map(|p| p.name.as_str()).collect();
+    let draft = match &run.before {
+        Some(kept) => alter(
+            side,
+            schema,
+            table,
+            &format!(
                 "REORGANIZE PARTITION {} INTO ({})",
                 name(&kept.name),
                 defs.join(", ")
-            );
-            let names: Vec<&str> = run.iter().map(|p| p.name.as_str()).collect();
-            return vec![
-                alter(side, schema, table, &body, Algorithm::ServerChoice)
+            ),
+            Algorithm::ServerChoice,
+        )
+        .hazards([Hazard::TableRewrite, Hazard::LongLock])
+        .note(format!(
+            "{} split from {}: only that partition's rows are copied",
+            names.join(", "),
+            kept.name
+        )),
+        None => {
+            let body = format!("ADD PARTITION ({})", defs.join(", "));
+            let draft = alter(side, schema, table, &body, Algorithm::ServerChoice);
+            match strategy(side, schema, table) {
+                Some(s) if hash_like(s) => draft
                     .hazards([Hazard::TableRewrite, Hazard::LongLock])
-                    .note(format!(
-                        "{} split from {}: only that partition's rows are copied",
-                        names.join(", "),
-                        kept.name
-                    )),
-            ];
+                    .note("rows are redistributed over the new number of partitions"),
+                _ => draft.note("the existing partitions are not touched"),
+            }
         }
-        Some(None) => return Vec::new(),
-        None => {}
-    }
-    let body = format!("ADD PARTITION ({})", partition_def(partition));
-    let draft = alter(side, schema, table, &body, Algorithm::ServerChoice);
-    let draft = match strategy(side, schema, table) {
-        Some(s) if hash_like(s) => draft
-            .hazards([Hazard::TableRewrite, Hazard::LongLock])
-            .note("rows are redistributed over the new number of partitions"),
-        _ => draft.note("the existing partitions are not touched"),
+    };
+    let draft = match names.len() {
+        1 => draft,
+        _ => draft.note(format!("adds {} together", names.join(", "))),
     };
     vec![draft]
 }
@@ -289,18 +331,30 @@ pub(super) fn drop(
         return drafts;
     }
     let draft = match strategy(side, schema, table) {
-        Some(s) if hash_like(s) => alter(
-            side,
-            schema,
-            table,
-            "COALESCE PARTITION 1",
-            Algorithm::ServerChoice,
-        )
-        .hazards([Hazard::TableRewrite, Hazard::LongLock])
-        .note(format!(
-            "removes the last partition ({}); its rows move to the others",
-            partition.name
-        )),
+        Some(s) if hash_like(s) => {
+            let count = match Repartitions::entry(
+                &repartitions.coalesced,
+                schema,
+                table,
+                &partition.name,
+            ) {
+                Some(Some(n)) => *n,
+                Some(None) => return Vec::new(),
+                None => 1,
+            };
+            alter(
+                side,
+                schema,
+                table,
+                &format!("COALESCE PARTITION {count}"),
+                Algorithm::ServerChoice,
+            )
+            .hazards([Hazard::TableRewrite, Hazard::LongLock])
+            .note(format!(
+                "removes the last {count} partition(s), from {}; their rows move to the others",
+                partition.name
+            ))
+        }
         _ => alter(
             side,
             schema,
