@@ -2,10 +2,10 @@
 //! to know about the plan as a whole (tables it creates and drops, indexes
 //! and triggers it creates).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use sluice_schema::render::order::topological_order;
-use sluice_schema::{Change, Table};
+use sluice_schema::{Change, ReferentialAction, Table};
 
 use super::alter;
 use crate::Ctx;
@@ -17,6 +17,12 @@ pub(super) struct Rebuild {
     pub schema: String,
     pub table: String,
     pub changes: Vec<usize>,
+    /// Its first Change, or for a table rebuilt only because its foreign
+    /// key acts on a rebuilt table's deletes, that table's.
+    pub change: usize,
+    /// The rebuilt table whose drop would run this table's `ON DELETE`
+    /// actions, when that is why (or also why) it is rebuilt.
+    pub pulled_by: Option<String>,
 }
 
 /// The plan's Changes sorted into what runs on its own and what a rebuild
@@ -129,6 +135,7 @@ impl Grouping {
                 rebuilt.push(key);
             }
         }
+        let pulled_by = self.pull_in(&mut rebuilt, ctx);
         for (i, change) in changes.iter().enumerate() {
             let Some((schema, table)) = table_of(change) else {
                 continue;
@@ -162,9 +169,83 @@ impl Grouping {
                     schema: rebuilt[at].0.clone(),
                     table: rebuilt[at].1.clone(),
                     changes: vec![i],
+                    change: i,
+                    pulled_by: None,
                 }),
             }
         }
+        // Pulled-in tables, in the order they were found, so the table
+        // that pulled one in already has its Change.
+        for key in &rebuilt {
+            let Some(puller) = pulled_by.get(key) else {
+                continue;
+            };
+            let change = self
+                .rebuilds
+                .iter()
+                .find(|r| r.schema == key.0 && r.table == *puller)
+                .map_or(0, |r| r.change);
+            match self
+                .rebuilds
+                .iter_mut()
+                .find(|r| r.schema == key.0 && r.table == key.1)
+            {
+                Some(r) => r.pulled_by = Some(puller.clone()),
+                None => self.rebuilds.push(Rebuild {
+                    schema: key.0.clone(),
+                    table: key.1.clone(),
+                    changes: Vec::new(),
+                    change,
+                    pulled_by: Some(puller.clone()),
+                }),
+            }
+        }
+    }
+
+    /// Adds to `rebuilt` every kept table whose foreign key to a rebuilt
+    /// table acts on delete (dropping that table would run the action on
+    /// its rows; see [`super::rebuild`]), and returns who pulled each in.
+    fn pull_in(
+        &self,
+        rebuilt: &mut Vec<(String, String)>,
+        ctx: &Ctx,
+    ) -> HashMap<(String, String), String> {
+        let mut acting: HashMap<(String, String), Vec<String>> = HashMap::new();
+        for s in &ctx.to.schemas {
+            for table in &s.tables {
+                let Some(source) = self.source(&s.name, &table.name) else {
+                    continue;
+                };
+                for fk in &source.foreign_keys {
+                    if fk.on_delete != ReferentialAction::NoAction {
+                        acting
+                            .entry((s.name.clone(), fk.referenced_table.to_lowercase()))
+                            .or_default()
+                            .push(table.name.clone());
+                    }
+                }
+            }
+        }
+        let mut taken: HashSet<(String, String)> = rebuilt
+            .iter()
+            .map(|(s, t)| (s.clone(), t.to_lowercase()))
+            .collect();
+        let mut pulled_by = HashMap::new();
+        let mut next = 0;
+        while next < rebuilt.len() {
+            let (schema, name) = rebuilt[next].clone();
+            next += 1;
+            let Some(tables) = acting.get(&(schema.clone(), name.to_lowercase())) else {
+                continue;
+            };
+            for table in tables {
+                if taken.insert((schema.clone(), table.to_lowercase())) {
+                    rebuilt.push((schema.clone(), table.clone()));
+                    pulled_by.insert((schema.clone(), table.clone()), name.clone());
+                }
+            }
+        }
+        pulled_by
     }
 
     /// Whether `change`, on a table both catalogs have, is beyond `ALTER

@@ -21,13 +21,12 @@
 //! table has its rows back. Nothing is renamed, so views and triggers that
 //! name the tables need not be touched: SQLite resolves them when they run.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use sluice_schema::render::create_table;
 use sluice_schema::render::order::topological_order;
 use sluice_schema::{
-    Change, ColumnChange, Dialect, Index, ReferentialAction, Table, TableOptions, Trigger,
-    quote_ident, quote_literal,
+    Change, ColumnChange, Dialect, Index, Table, TableOptions, Trigger, quote_ident, quote_literal,
 };
 
 use super::grouping::{Grouping, Rebuild};
@@ -51,17 +50,12 @@ pub(super) struct Phases {
     pub rebuild: Vec<Step>,
 }
 
-/// A table the plan rebuilds: one with Changes of its own, or one pulled
-/// in because its foreign key to a rebuilt table acts on delete.
+/// A table the plan rebuilds, as it is and as it will be.
 struct Member<'a> {
     schema: &'a str,
     source: &'a Table,
     target: &'a Table,
-    /// The first Change it carries out, or the one it is rebuilt for.
-    change: usize,
-    rebuild: Option<&'a Rebuild>,
-    /// The rebuilt table whose foreign key actions pulled it in.
-    pulled_by: Option<&'a str>,
+    rebuild: &'a Rebuild,
 }
 
 /// Every rebuild of the plan as one group: every table's rows are put
@@ -92,7 +86,7 @@ pub(super) fn steps(grouping: &Grouping, changes: &[Change], ctx: &Ctx) -> Phase
         })
         .collect();
     let mut out = vec![
-        step("PRAGMA defer_foreign_keys = ON", members[0].change).note(
+        step("PRAGMA defer_foreign_keys = ON", members[0].rebuild.change).note(
             "rows referencing a rebuilt table are checked at commit, once the table has its \
              rows back; the setting ends with the transaction",
         ),
@@ -102,7 +96,7 @@ pub(super) fn steps(grouping: &Grouping, changes: &[Change], ctx: &Ctx) -> Phase
         if heads[member].is_none() {
             heads[member] = Some(out.len());
         }
-        out.push(step(sql, members[member].change));
+        out.push(step(sql, members[member].rebuild.change));
     };
     for (i, plan) in plans.iter().enumerate() {
         for sql in &plan.save {
@@ -145,9 +139,9 @@ pub(super) fn steps(grouping: &Grouping, changes: &[Change], ctx: &Ctx) -> Phase
     }
 }
 
-/// The rebuilt tables, then the tables their foreign key actions pull in.
+/// The plan's rebuilt tables with both their shapes.
 fn members<'a>(grouping: &'a Grouping, ctx: &'a Ctx) -> Vec<Member<'a>> {
-    let mut out: Vec<Member> = grouping
+    grouping
         .rebuilds
         .iter()
         .filter_map(|r| {
@@ -155,62 +149,10 @@ fn members<'a>(grouping: &'a Grouping, ctx: &'a Ctx) -> Vec<Member<'a>> {
                 schema: &r.schema,
                 source: grouping.source(&r.schema, &r.table)?,
                 target: lookup(ctx.to, &r.schema, &r.table)?,
-                change: r.changes[0],
-                rebuild: Some(r),
-                pulled_by: None,
+                rebuild: r,
             })
         })
-        .collect();
-    let mut taken: HashSet<(&str, String)> = out
-        .iter()
-        .map(|m| (m.schema, m.target.name.to_lowercase()))
-        .collect();
-    // Who acts on whose deletes, found once: (schema, referenced table)
-    // → the tables whose foreign keys to it act on delete.
-    let mut acting: HashMap<(&str, String), Vec<&Table>> = HashMap::new();
-    for s in &ctx.to.schemas {
-        for table in &s.tables {
-            let Some(source) = grouping.source(&s.name, &table.name) else {
-                continue;
-            };
-            for fk in &source.foreign_keys {
-                if fk.on_delete != ReferentialAction::NoAction {
-                    acting
-                        .entry((s.name.as_str(), fk.referenced_table.to_lowercase()))
-                        .or_default()
-                        .push(table);
-                }
-            }
-        }
-    }
-    let mut next = 0;
-    while next < out.len() {
-        let (schema, name, change) = (
-            out[next].schema,
-            out[next].target.name.as_str(),
-            out[next].change,
-        );
-        next += 1;
-        let Some(tables) = acting.get(&(schema, name.to_lowercase())) else {
-            continue;
-        };
-        for &table in tables {
-            let Some(source) = grouping.source(schema, &table.name) else {
-                continue;
-            };
-            if taken.insert((schema, table.name.to_lowercase())) {
-                out.push(Member {
-                    schema,
-                    source,
-                    target: table,
-                    change,
-                    rebuild: None,
-                    pulled_by: Some(name),
-                });
-            }
-        }
-    }
-    out
+        .collect()
 }
 
 /// For each member, the members its table references (in `source` before
@@ -288,15 +230,17 @@ fn describe(head: Step, m: &Member, grouping: &Grouping, changes: &[Change], ctx
         .hazard(Hazard::TableRewrite)
         .hazard(Hazard::LongLock)
         .reverse(backward.all().join(";\n"));
-    let Some(rebuild) = m.rebuild else {
-        return head.note(format!(
-            "rebuilds table {} unchanged: its foreign key to {} acts on delete, and the old {} \
-             is dropped",
-            m.target.name,
-            m.pulled_by.unwrap_or("?"),
-            m.pulled_by.unwrap_or("?"),
+    let rebuild = m.rebuild;
+    if let Some(puller) = &rebuild.pulled_by {
+        head = head.note(format!(
+            "rebuilds table {} with {puller}: its foreign key to {puller} acts on delete, and \
+             the old {puller} is dropped",
+            m.target.name
         ));
-    };
+    }
+    if rebuild.changes.is_empty() {
+        return head;
+    }
     let mut kinds: Vec<&str> = rebuild.changes.iter().map(|&i| changes[i].kind()).collect();
     kinds.dedup();
     head = head.note(format!(
