@@ -67,8 +67,8 @@ pub(super) fn apply_order(changes: &[Change], side: &Side) -> Vec<usize> {
             .unwrap_or(changes.len());
         let mut tables: HashMap<(&str, &str), usize> = HashMap::new();
         let mut keyed: Vec<((usize, usize), usize)> = Vec::with_capacity(end - start);
-        for i in start..end {
-            let Some((schema, table, column)) = placed(&changes[i]) else {
+        for (i, change) in changes.iter().enumerate().take(end).skip(start) {
+            let Some((schema, table, column)) = placed(change) else {
                 continue;
             };
             let next = tables.len();

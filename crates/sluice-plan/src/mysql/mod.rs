@@ -33,7 +33,7 @@ use crate::{Ctx, Step};
 use bound_keys::BoundKeys;
 use draft::Draft;
 use merge::Merges;
-use partitions::Repartitions;
+use partitions::PartitionPlan;
 use server::Server;
 
 /// The statements for `changes`, in order.
@@ -44,7 +44,7 @@ pub(crate) fn steps(changes: &[Change], ctx: &Ctx) -> Vec<Step> {
         server: Server::new(ctx.server),
         lock_safe: ctx.options.lock_safe,
     };
-    let repartitions = Repartitions::find(changes, &side);
+    let partition_plan = PartitionPlan::find(changes, &side);
     let merges = Merges::find(changes, &side);
     let order = columns::apply_order(changes, &side);
     let bound_keys = BoundKeys::find(changes, &order, &side);
@@ -59,7 +59,7 @@ pub(crate) fn steps(changes: &[Change], ctx: &Ctx) -> Vec<Step> {
         let (drafts, reverse) = match merges.joined(i) {
             Some(others) => merge::statement(changes, i, others, &side),
             None => (
-                render(&changes[i], &side, &repartitions),
+                render(&changes[i], &side, &partition_plan),
                 reverse_sql(&changes[i], &side),
             ),
         };
@@ -124,7 +124,7 @@ impl<'a> Side<'a> {
 }
 
 /// The statements for one Change.
-fn render(change: &Change, side: &Side, repartitions: &Repartitions) -> Vec<Draft> {
+fn render(change: &Change, side: &Side, partition_plan: &PartitionPlan) -> Vec<Draft> {
     use Change::*;
     if let Some((schema, table, clause)) = merge::clause(change, side, false) {
         return vec![clause.into_alter(side, schema, table)];
@@ -192,12 +192,12 @@ fn render(change: &Change, side: &Side, repartitions: &Repartitions) -> Vec<Draf
             schema,
             table,
             partition,
-        } => partitions::add(side, repartitions, schema, table, partition),
+        } => partitions::add(side, partition_plan, schema, table, partition),
         DropPartition {
             schema,
             table,
             partition,
-        } => partitions::drop(side, repartitions, schema, table, partition),
+        } => partitions::drop(side, partition_plan, schema, table, partition),
         CreateView { schema, view } => vec![objects::create_view(schema, view)],
         DropView { view, .. } => vec![objects::drop_view(view)],
         ReplaceView { schema, to, .. } => vec![objects::replace_view(schema, to)],
@@ -262,7 +262,7 @@ fn reverse_sql(change: &Change, side: &Side) -> Option<String> {
             .and_then(|t| columns::predecessor(t, column));
         changes.push(ColumnChange::Position { after });
     }
-    let drafts = render(&inverse, &back, &Repartitions::default());
+    let drafts = render(&inverse, &back, &PartitionPlan::default());
     if drafts.is_empty() {
         return None;
     }

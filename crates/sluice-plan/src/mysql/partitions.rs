@@ -1,13 +1,15 @@
 //! Partitions: added and dropped one by one where MySQL has a statement
 //! for it, otherwise the table is repartitioned as a whole.
 //!
-//! `ADD PARTITION` appends, `DROP PARTITION` deletes a RANGE or LIST
+//! `ADD PARTITION` appends (neighbours in one statement, so a HASH table
+//! redistributes its rows once), `DROP PARTITION` deletes a RANGE or LIST
 //! partition with its rows, RANGE partitions added before an existing one
 //! are split from it (`REORGANIZE PARTITION pmax INTO (p2025, pmax)`, which
-//! copies that partition's rows only), and HASH and KEY tables only grow or
-//! shrink at the end (`COALESCE`). Any other change of a table's partition
-//! list, and any table with sub-partitions, is one `PARTITION BY` with the
-//! whole new list, written for the table's first partition Change.
+//! copies that partition's rows only), and HASH and KEY tables shrink at
+//! the end (`COALESCE PARTITION n`). Any other change of a table's
+//! partition list, and any table with sub-partitions, is one `PARTITION
+//! BY` with the whole new list, written for the table's first partition
+//! Change.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -25,7 +27,7 @@ type TableKey = (String, String);
 
 /// How each table's partition Changes are written.
 #[derive(Default)]
-pub(super) struct Repartitions {
+pub(super) struct PartitionPlan {
     /// Tables repartitioned as a whole.
     tables: HashSet<TableKey>,
     written: RefCell<HashSet<TableKey>>,
@@ -43,8 +45,8 @@ struct Run {
     before: Option<Partition>,
 }
 
-impl Repartitions {
-    pub fn find(changes: &[Change], side: &Side) -> Repartitions {
+impl PartitionPlan {
+    pub fn find(changes: &[Change], side: &Side) -> PartitionPlan {
         let mut touched: Vec<TableKey> = Vec::new();
         for c in changes {
             if let Change::AddPartition { schema, table, .. }
@@ -56,7 +58,7 @@ impl Repartitions {
                 }
             }
         }
-        let mut out = Repartitions::default();
+        let mut out = PartitionPlan::default();
         for key in touched {
             let (schema, table) = (&key.0, &key.1);
             let from = side
@@ -120,7 +122,7 @@ fn contains(p: &Partitioning, x: &Partition) -> bool {
 }
 
 /// The runs of added partitions, keyed by each run's first partition
-/// (see [`Repartitions::runs`]). A RANGE run before a kept partition is
+/// (see [`PartitionPlan::runs`]). A RANGE run before a kept partition is
 /// split from it; any other run is appended.
 fn runs(from: &Partitioning, to: &Partitioning) -> Vec<(String, Option<Run>)> {
     let range = matches!(
@@ -237,11 +239,11 @@ pub(super) fn repartition(
 /// The repartition for a table handled as a whole: written once.
 fn whole(
     side: &Side,
-    repartitions: &Repartitions,
+    partition_plan: &PartitionPlan,
     schema: &str,
     table: &str,
 ) -> Option<Vec<Draft>> {
-    let first = repartitions.whole(schema, table)?;
+    let first = partition_plan.whole(schema, table)?;
     if !first {
         return Some(Vec::new());
     }
@@ -261,15 +263,15 @@ fn strategy(side: &Side, schema: &str, table: &str) -> Option<PartitionStrategy>
 
 pub(super) fn add(
     side: &Side,
-    repartitions: &Repartitions,
+    partition_plan: &PartitionPlan,
     schema: &str,
     table: &str,
     partition: &Partition,
 ) -> Vec<Draft> {
-    if let Some(drafts) = whole(side, repartitions, schema, table) {
+    if let Some(drafts) = whole(side, partition_plan, schema, table) {
         return drafts;
     }
-    let run = match Repartitions::entry(&repartitions.runs, schema, table, &partition.name) {
+    let run = match PartitionPlan::entry(&partition_plan.runs, schema, table, &partition.name) {
         Some(Some(run)) => run,
         Some(None) => return Vec::new(),
         None => &Run {
@@ -322,18 +324,18 @@ pub(super) fn add(
 
 pub(super) fn drop(
     side: &Side,
-    repartitions: &Repartitions,
+    partition_plan: &PartitionPlan,
     schema: &str,
     table: &str,
     partition: &Partition,
 ) -> Vec<Draft> {
-    if let Some(drafts) = whole(side, repartitions, schema, table) {
+    if let Some(drafts) = whole(side, partition_plan, schema, table) {
         return drafts;
     }
     let draft = match strategy(side, schema, table) {
         Some(s) if hash_like(s) => {
-            let count = match Repartitions::entry(
-                &repartitions.coalesced,
+            let count = match PartitionPlan::entry(
+                &partition_plan.coalesced,
                 schema,
                 table,
                 &partition.name,
