@@ -146,8 +146,12 @@ const CASES: &[Case] = &[
         a: "CREATE TYPE mood AS ENUM ('sad', 'happy');
             CREATE TABLE t (id int PRIMARY KEY, m mood NOT NULL DEFAULT 'sad');",
         b: "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy', 'ecstatic');
-            CREATE TABLE t (id int PRIMARY KEY, m mood NOT NULL DEFAULT 'sad');",
-        sql: &["ADD VALUE 'ok' BEFORE 'happy'", "ADD VALUE 'ecstatic'"],
+            CREATE TABLE t (id int PRIMARY KEY, m mood NOT NULL DEFAULT 'sad', n mood DEFAULT 'ok');",
+        sql: &[
+            "ADD VALUE 'ok' BEFORE 'happy'",
+            "ADD VALUE 'ecstatic'",
+            "a later statement uses the new label",
+        ],
         hazards: &[Hazard::Irreversible],
     },
     Case {

@@ -52,6 +52,7 @@ pub(super) fn drop(env: &Env, i: usize, schema: &str, e: &EnumType) -> Vec<Step>
 }
 
 pub(super) fn add_value(
+    env: &Env,
     i: usize,
     schema: &str,
     name: &str,
@@ -68,11 +69,25 @@ pub(super) fn add_value(
         qualified(schema, name),
         literal(value)
     );
-    vec![
-        Step::new(sql, i)
-            .hazard(Hazard::Irreversible)
-            .note("PostgreSQL cannot remove an enum label; the new label is usable once the transaction that adds it commits"),
-    ]
+    let mut step = Step::new(sql, i)
+        .hazard(Hazard::Irreversible)
+        .note("PostgreSQL cannot remove an enum label; the new label is usable once the transaction that adds it commits");
+    if used_later(env, i, value) {
+        step = step.note(
+            "a later statement uses the new label: run the plan statement by statement (psql), \
+             as one transaction refuses it",
+        );
+    }
+    vec![step]
+}
+
+/// Whether a later Change spells `label` as a literal (a default, a
+/// check, a view): searched in the Changes as data, whatever their kind.
+fn used_later(env: &Env, i: usize, label: &str) -> bool {
+    let needle = literal(label);
+    env.later(i)
+        .iter()
+        .any(|c| serde_json::to_string(c).is_ok_and(|json| json.contains(&needle)))
 }
 
 /// The type is dropped and created again by this plan.

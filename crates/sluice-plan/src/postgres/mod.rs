@@ -122,7 +122,7 @@ fn render(env: &Env, i: usize, change: &Change) -> Vec<Step> {
             name,
             value,
             position,
-        } => enums::add_value(i, schema, name, value, position),
+        } => enums::add_value(env, i, schema, name, value, position),
         CreateSequence { schema, sequence } => objects::create_sequence(env, i, schema, sequence),
         DropSequence { schema, sequence } => objects::drop_sequence(i, schema, sequence),
         AlterSequence { schema, from, to } => objects::alter_sequence(i, schema, from, to),
