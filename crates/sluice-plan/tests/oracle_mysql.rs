@@ -265,6 +265,23 @@ const CASES: &[Case] = &[
         hazards: &[Hazard::DeletesData],
     },
     Case {
+        name: "other_engines_and_fulltext",
+        a: "CREATE TABLE m (id int NOT NULL PRIMARY KEY, a int DEFAULT 1, b int) ENGINE=MyISAM;
+            CREATE TABLE r (id int NOT NULL PRIMARY KEY, a int) ENGINE=Aria;
+            CREATE TABLE f (id int NOT NULL PRIMARY KEY, body text, old int,
+                FULLTEXT KEY ft_body (body)) ENGINE=InnoDB;",
+        b: "CREATE TABLE m (id int NOT NULL PRIMARY KEY, a int DEFAULT 2, c int, KEY ix_a (a))
+                ENGINE=MyISAM;
+            CREATE TABLE r (id int NOT NULL PRIMARY KEY, z int, a int NOT NULL) ENGINE=Aria;
+            CREATE TABLE f (id int NOT NULL PRIMARY KEY, title varchar(20), body text,
+                FULLTEXT KEY ft_body (body)) ENGINE=InnoDB;",
+        sql: &[
+            "ALTER TABLE m ADD COLUMN c int(11);",
+            "ALTER TABLE f DROP COLUMN old, ALGORITHM=INPLACE, LOCK=SHARED;",
+        ],
+        hazards: &[Hazard::DeletesData, Hazard::TableRewrite, Hazard::LongLock],
+    },
+    Case {
         name: "table_options",
         a: "CREATE TABLE t1 (id int NOT NULL PRIMARY KEY) ENGINE=InnoDB
                 DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='old';

@@ -18,10 +18,14 @@ pub(super) enum Algorithm {
     /// In place with concurrent reads and writes; `rebuild` when the
     /// table is rebuilt all the same.
     Online { rebuild: bool },
-    /// In place, writes blocked (a FULLTEXT or SPATIAL index build).
-    InPlaceShared,
+    /// In place, writes blocked (a FULLTEXT or SPATIAL index build, or a
+    /// rebuild of a table that has one).
+    InPlaceShared { rebuild: bool },
     /// Whatever the server picks: no clause is written.
     ServerChoice,
+    /// An engine without online DDL (MyISAM, Aria, …) copies the table; no
+    /// clause is written, since it accepts none better.
+    EngineCopy,
     /// The table is copied, writes blocked throughout.
     Copy,
 }
@@ -34,9 +38,9 @@ impl Algorithm {
         let (algorithm, lock) = match self {
             Algorithm::Instant => return Some("ALGORITHM=INSTANT".into()),
             Algorithm::Online { .. } => ("INPLACE", "NONE"),
-            Algorithm::InPlaceShared => ("INPLACE", "SHARED"),
+            Algorithm::InPlaceShared { .. } => ("INPLACE", "SHARED"),
             Algorithm::Copy => ("COPY", "SHARED"),
-            Algorithm::ServerChoice => return None,
+            Algorithm::ServerChoice | Algorithm::EngineCopy => return None,
         };
         Some(format!("ALGORITHM={algorithm}{separator}LOCK={lock}"))
     }
@@ -46,7 +50,9 @@ impl Algorithm {
         match self {
             Algorithm::Instant => "nothing",
             Algorithm::Online { .. } => "nothing (exclusive only briefly at start and end)",
-            Algorithm::InPlaceShared | Algorithm::Copy => "writes, until the statement ends",
+            Algorithm::InPlaceShared { .. } | Algorithm::EngineCopy | Algorithm::Copy => {
+                "writes, until the statement ends"
+            }
             Algorithm::ServerChoice => "writes, if the server copies the table",
         }
     }
@@ -55,29 +61,33 @@ impl Algorithm {
         match self {
             Algorithm::Instant | Algorithm::Online { rebuild: false } => Vec::new(),
             Algorithm::Online { rebuild: true } => vec![Hazard::TableRewrite],
-            Algorithm::InPlaceShared => vec![Hazard::LongLock],
+            Algorithm::InPlaceShared { rebuild: false } => vec![Hazard::LongLock],
             Algorithm::ServerChoice => Vec::new(),
-            Algorithm::Copy => vec![Hazard::TableRewrite, Hazard::LongLock],
+            Algorithm::InPlaceShared { rebuild: true }
+            | Algorithm::EngineCopy
+            | Algorithm::Copy => {
+                vec![Hazard::TableRewrite, Hazard::LongLock]
+            }
         }
     }
 
-    /// The same change on `table`: engines other than InnoDB do nothing
-    /// online, and InnoDB rebuilds a table with a FULLTEXT or SPATIAL index
-    /// only with writes blocked.
+    /// The same change on `table`: engines other than InnoDB copy the
+    /// table for anything but dictionary changes, and InnoDB rebuilds a
+    /// table with a FULLTEXT or SPATIAL index only with writes blocked.
     pub fn on(self, table: Option<&Table>) -> Algorithm {
         let Some(table) = table else { return self };
         if !is_innodb(table) {
             return match self {
-                Algorithm::Instant | Algorithm::Copy => self,
-                _ => Algorithm::ServerChoice,
+                // A dictionary-only change may stay one.
+                Algorithm::Instant | Algorithm::ServerChoice => Algorithm::ServerChoice,
+                Algorithm::Copy => Algorithm::Copy,
+                _ => Algorithm::EngineCopy,
             };
         }
-        let special_index = table
-            .indexes
-            .iter()
-            .any(|i| matches!(i.method, IndexMethod::Fulltext | IndexMethod::Spatial));
         match self {
-            Algorithm::Online { rebuild: true } if special_index => Algorithm::ServerChoice,
+            Algorithm::Online { rebuild: true } if has_special_index(Some(table)) => {
+                Algorithm::InPlaceShared { rebuild: true }
+            }
             _ => self,
         }
     }
@@ -108,6 +118,9 @@ pub(super) fn lock_name(table: &str, algorithm: Algorithm, written: bool) -> Str
     let how = match (algorithm.clause(", "), written) {
         (Some(c), true) => c,
         (Some(c), false) => format!("no clause; expected {c}"),
+        (None, _) if algorithm == Algorithm::EngineCopy => {
+            "a copy (the engine has no online DDL)".into()
+        }
         (None, _) => "algorithm chosen by the server".into(),
     };
     format!("metadata lock on {table}, {how}")

@@ -184,7 +184,7 @@ pub(super) fn drop_foreign_key(
 /// generated columns) are left to the server.
 fn index_algorithm(index: &Index) -> Algorithm {
     match index.method {
-        IndexMethod::Fulltext | IndexMethod::Spatial => Algorithm::InPlaceShared,
+        IndexMethod::Fulltext | IndexMethod::Spatial => Algorithm::InPlaceShared { rebuild: false },
         _ if index
             .parts
             .iter()
