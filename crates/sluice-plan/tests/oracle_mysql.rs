@@ -145,6 +145,28 @@ const CASES: &[Case] = &[
         hazards: &[],
     },
     Case {
+        name: "procedure_changed",
+        a: "CREATE TABLE t (a int);
+            DELIMITER ;;
+            CREATE PROCEDURE p(IN n int(11))
+            BEGIN
+                INSERT INTO t VALUES (n);
+            END;;
+            DELIMITER ;
+            CREATE FUNCTION twice(x int(11)) RETURNS int(11) DETERMINISTIC COMMENT 'old' RETURN x * 2;",
+        b: "CREATE TABLE t (a int);
+            DELIMITER ;;
+            CREATE PROCEDURE p(IN n int(11))
+            BEGIN
+                INSERT INTO t VALUES (n);
+                INSERT INTO t VALUES (n + 1);
+            END;;
+            DELIMITER ;
+            CREATE FUNCTION twice(x int(11)) RETURNS int(11) DETERMINISTIC COMMENT 'new' RETURN x * 2;",
+        sql: &["DELIMITER ;;\nCREATE OR REPLACE PROCEDURE p", "COMMENT 'new'"],
+        hazards: &[],
+    },
+    Case {
         name: "enum_gains_value",
         a: "CREATE TABLE t (id int NOT NULL PRIMARY KEY,
                 status enum('a','b') NOT NULL DEFAULT 'a', kinds set('x','y'),

@@ -53,7 +53,7 @@ pub(crate) fn steps(changes: &[Change], ctx: &Ctx) -> Vec<Step> {
         for (draft, reverse) in bound_keys.before(i, &side) {
             out.push(with_reverse(draft.into_step(i), reverse));
         }
-        if merges.is_absorbed(i) {
+        if merges.is_absorbed(i) || objects::comment_in_new_definition(&changes[i], changes) {
             continue;
         }
         let (drafts, reverse) = match merges.joined(i) {

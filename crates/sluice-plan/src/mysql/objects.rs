@@ -7,7 +7,9 @@
 //! in `DELIMITER` lines.
 
 use sluice_schema::render;
-use sluice_schema::{CommentTarget, Dialect, Function, RoutineKind, Trigger, View, quote_literal};
+use sluice_schema::{
+    Change, CommentTarget, Dialect, Function, RoutineKind, Trigger, View, quote_literal,
+};
 
 use super::Side;
 use super::draft::Draft;
@@ -101,6 +103,33 @@ pub(super) fn create_trigger(schema: &str, t: &Trigger) -> Draft {
 
 pub(super) fn drop_trigger(t: &Trigger) -> Draft {
     trigger_lock(Draft::new(format!("DROP TRIGGER {}", name(&t.name))), t)
+}
+
+/// A routine's comment set by the plan's own `CREATE` of it, which
+/// carries the comment: no statement of its own.
+pub(super) fn comment_in_new_definition(change: &Change, changes: &[Change]) -> bool {
+    let Change::SetComment {
+        target:
+            CommentTarget::Function {
+                schema,
+                name,
+                signature,
+            },
+        ..
+    } = change
+    else {
+        return false;
+    };
+    changes.iter().any(|c| match c {
+        Change::CreateFunction {
+            schema: s,
+            function: f,
+        }
+        | Change::ReplaceFunction {
+            schema: s, to: f, ..
+        } => s == schema && f.name == *name && f.signature == *signature,
+        _ => false,
+    })
 }
 
 /// Comments MySQL keeps apart from a definition: tables', indexes' and
