@@ -9,8 +9,9 @@ mod sqlite_support;
 use sluice_schema::render::ddl;
 use sluice_schema::render::order::identifiers;
 use sluice_schema::{
-    Catalog, Check, Column, Dialect, ForeignKey, Index, IndexPart, PrimaryKey, ReferentialAction,
-    Schema, SqliteTableOptions, Table, TableOptions, Trigger, TriggerEvent, TriggerTiming, View,
+    Catalog, Check, Column, Dialect, ForeignKey, Generated, GeneratedKind, Index, IndexPart,
+    PrimaryKey, ReferentialAction, Schema, SqliteTableOptions, Table, TableOptions, Trigger,
+    TriggerEvent, TriggerTiming, UniqueConstraint, View,
 };
 use sqlite_support::{Apply, Case, check};
 
@@ -181,7 +182,7 @@ fn mutate(rng: &mut Rng, names: &mut Names, c: &mut Catalog) {
             .iter()
             .any(|t| t.name != name && t.foreign_keys.iter().any(|f| f.referenced_table == name))
     };
-    match rng.below(14) {
+    match rng.below(18) {
         0 | 1 => {
             let col = column(rng, names.next("n"));
             let t = &mut s.tables[ti];
@@ -211,6 +212,7 @@ fn mutate(rng: &mut Rng, names: &mut Names, c: &mut Catalog) {
             }
             let gone = candidates[rng.below(candidates.len())].clone();
             t.columns.retain(|c| c.name != gone);
+            t.uniques.retain(|u| !u.columns.contains(&gone));
             t.indexes.retain(|i| {
                 !i.parts.iter().any(|p| match &p.key {
                     sluice_schema::IndexKey::Column(c) => *c == gone,
@@ -333,6 +335,59 @@ fn mutate(rng: &mut Rng, names: &mut Names, c: &mut Catalog) {
                 s.triggers.remove(rng.below(s.triggers.len()));
             }
         }
+        14 => {
+            let t = &mut s.tables[ti];
+            if t.uniques.is_empty() {
+                let col = t.columns[rng.below(t.columns.len())].name.clone();
+                let cols = if col == "id" {
+                    vec![col]
+                } else {
+                    vec!["id".to_string(), col]
+                };
+                t.uniques.push(UniqueConstraint::new(None, cols));
+            } else {
+                t.uniques.clear();
+            }
+        }
+        15 => {
+            // STRICT takes only its own type names.
+            let t = &mut s.tables[ti];
+            let strict_types = t
+                .columns
+                .iter()
+                .all(|c| ["INTEGER", "TEXT", "REAL", "BLOB"].contains(&c.data_type.as_str()));
+            if let TableOptions::Sqlite(o) = &mut t.options {
+                o.strict = strict_types && !o.strict;
+            } else if strict_types {
+                t.options = TableOptions::Sqlite(SqliteTableOptions {
+                    without_rowid: false,
+                    strict: true,
+                });
+            }
+        }
+        16 => {
+            let t = &mut s.tables[ti];
+            let mut c = Column::new(names.next("g"), "INTEGER");
+            let kind = if rng.chance(50) {
+                GeneratedKind::Virtual
+            } else {
+                GeneratedKind::Stored
+            };
+            c.generated = Some(Generated {
+                expression: "id * 2".into(),
+                kind,
+            });
+            t.columns.push(c);
+        }
+        17 => {
+            if let Some(v) = s.views.first().cloned() {
+                let mut tr = Trigger::new(names.next("tr"), &v.name);
+                tr.timing = TriggerTiming::InsteadOf;
+                tr.events = vec![TriggerEvent::Delete];
+                tr.body = Some("SELECT old.id;".into());
+                s.triggers.push(tr);
+            }
+        }
         _ => {
             let t = &mut s.tables[ti];
             let name = names.next("ck");
@@ -418,6 +473,29 @@ async fn one(seed: u64, coverage: &mut Coverage) -> Result<(), String> {
     let mut b = a.clone();
     for _ in 0..1 + rng.below(3) {
         mutate(&mut rng, &mut names, &mut b);
+    }
+    // Triggers go with the view or table they were on.
+    let s = &mut b.schemas[0];
+    let hosts: Vec<String> = s
+        .tables
+        .iter()
+        .map(|t| t.name.clone())
+        .chain(s.views.iter().map(|v| v.name.clone()))
+        .collect();
+    s.triggers.retain(|t| hosts.contains(&t.table));
+    // STRICT refuses values of another type: only where the rows keep
+    // theirs and no default is of another type either.
+    for t in &mut b.schemas[0].tables {
+        let before = a.schemas[0].table(&t.name);
+        let keeps_types = t.columns.iter().all(|c| {
+            c.default.is_none()
+                && before
+                    .and_then(|u| u.column(&c.name))
+                    .is_none_or(|u| u.data_type == c.data_type)
+        });
+        if let TableOptions::Sqlite(o) = &mut t.options {
+            o.strict &= keeps_types;
+        }
     }
     // Positions follow the order the mutations left the columns in.
     for t in &mut b.schemas[0].tables {
