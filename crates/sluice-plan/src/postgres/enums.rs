@@ -90,6 +90,23 @@ fn used_later(env: &Env, i: usize, label: &str) -> bool {
         .any(|c| serde_json::to_string(c).is_ok_and(|json| json.contains(&needle)))
 }
 
+/// The tables whose columns move to a rebuilt type, with the index of the
+/// `CreateEnum` Change that moves them: views reading them must be out of
+/// the way (see [`super::view_rebuilds`]).
+pub(super) fn converted_tables(env: &Env) -> Vec<(usize, String, String)> {
+    let mut out = Vec::new();
+    for (i, c) in env.changes.iter().enumerate() {
+        if let Change::CreateEnum { schema, enum_type } = c
+            && rebuilt(env, schema, &enum_type.name)
+        {
+            for (s, t, _, _) in users(env, schema, &enum_type.name) {
+                out.push((i, s, t));
+            }
+        }
+    }
+    out
+}
+
 /// The type is dropped and created again by this plan.
 fn rebuilt(env: &Env, schema: &str, name: &str) -> bool {
     let dropped = env.changes.iter().any(|c| {

@@ -4,11 +4,13 @@
 //! `CREATE OR REPLACE VIEW` cannot change or remove a view's columns, so
 //! such a view is dropped and created; likewise a function whose result
 //! type or parameters change. PostgreSQL refuses to drop a view or
-//! function that views read, or anything a view still reads, so:
+//! function that views read, or anything a view still reads, or to change
+//! the type of a column a view reads (an enum type rebuilt), so:
 //!
 //! - the rebuilt views, and every view or materialized view that reads
-//!   them or a rebuilt function (directly or not), are dropped together
-//!   before the plan drops anything else, readers first;
+//!   them, a rebuilt function or a table whose columns move to a rebuilt
+//!   enum type (directly or not), are dropped together before the plan
+//!   drops anything else, readers first;
 //! - a rebuilt view is created at its own Change, once what it reads
 //!   exists;
 //! - readers the plan does not change otherwise are created again, with
@@ -23,8 +25,8 @@ use sluice_schema::render::order::{references, topological_order};
 use sluice_schema::{Catalog, Change, Schema};
 
 use super::env::Env;
-use super::objects;
 use super::views::only_appends_columns;
+use super::{enums, objects};
 use crate::Step;
 
 /// Why a view is among the early drops.
@@ -88,16 +90,30 @@ impl ViewRebuilds {
             })
             .map(|(i, _)| i)
             .collect();
-        if replaced.is_empty() && functions.is_empty() {
+        let tables = enums::converted_tables(env);
+        if replaced.is_empty() && functions.is_empty() && tables.is_empty() {
             return ViewRebuilds::default();
         }
         let nodes = nodes(env.from);
         let readers = readers_of(env.from, &nodes);
-        let function_readers = readers_of_functions(env.from, &nodes, changes, &functions);
+        let mentioned: Vec<&str> = functions
+            .iter()
+            .filter_map(|&i| match &changes[i] {
+                Change::ReplaceFunction { to, .. } => Some(to.name.as_str()),
+                _ => None,
+            })
+            .chain(tables.iter().map(|(_, _, t)| t.as_str()))
+            .collect();
+        let mention_readers = mentioning(env.from, &nodes, &mentioned);
+        // The Changes, besides the replaced views, that the readers wait for.
+        let awaited: Vec<usize> = functions
+            .into_iter()
+            .chain(tables.iter().map(|(i, _, _)| *i))
+            .collect();
         // A reader with its own `CREATE OR REPLACE` is rebuilt as well
         // (it is gone by then); repeat until nothing new joins.
         let affected = loop {
-            let affected = reached(&nodes, &readers, &replaced, &function_readers, changes);
+            let affected = reached(&nodes, &readers, &replaced, &mention_readers, changes);
             let more: Vec<usize> = changes
                 .iter()
                 .enumerate()
@@ -113,7 +129,7 @@ impl ViewRebuilds {
             }
             replaced.extend(more);
         };
-        let rebuilt = || replaced.iter().chain(&functions).copied();
+        let rebuilt = || replaced.iter().chain(&awaited).copied();
         let first = rebuilt().min().unwrap_or(0);
         let last = rebuilt().max().unwrap_or(0);
 
@@ -351,26 +367,13 @@ fn dependencies(nodes: &[Node], readers: &[Vec<usize>]) -> Vec<Vec<usize>> {
     deps
 }
 
-/// The views whose definitions mention a function that is dropped and
-/// created (the `ReplaceFunction` Changes at `functions`).
-fn readers_of_functions(
-    catalog: &Catalog,
-    nodes: &[Node],
-    changes: &[Change],
-    functions: &[usize],
-) -> Vec<usize> {
-    let names: Vec<&str> = functions
-        .iter()
-        .filter_map(|&i| match &changes[i] {
-            Change::ReplaceFunction { to, .. } => Some(to.name.as_str()),
-            _ => None,
-        })
-        .collect();
+/// The views whose definitions mention one of `names` (of functions
+/// dropped and created, of tables whose columns change type).
+fn mentioning(catalog: &Catalog, nodes: &[Node], names: &[&str]) -> Vec<usize> {
     if names.is_empty() {
         return Vec::new();
     }
-    let definitions = definitions(catalog);
-    references(&names, definitions)
+    references(names, definitions(catalog))
         .into_iter()
         .enumerate()
         .filter(|(_, found)| !found.is_empty())
@@ -385,7 +388,7 @@ fn reached(
     nodes: &[Node],
     readers: &[Vec<usize>],
     replaced: &HashSet<usize>,
-    function_readers: &[usize],
+    mention_readers: &[usize],
     changes: &[Change],
 ) -> HashSet<usize> {
     let mut queue: VecDeque<usize> = nodes
@@ -393,7 +396,7 @@ fn reached(
         .enumerate()
         .filter(|(_, n)| replaced.iter().any(|&i| is_replaced_node(changes, i, n)))
         .map(|(k, _)| k)
-        .chain(function_readers.iter().copied())
+        .chain(mention_readers.iter().copied())
         .collect();
     let mut seen: HashSet<usize> = queue.iter().copied().collect();
     while let Some(n) = queue.pop_front() {

@@ -118,6 +118,16 @@ struct View {
     name: String,
     table: String,
     columns: Vec<String>,
+    materialized: bool,
+}
+
+/// A table partitioned by range of `k`: partition `j` holds
+/// `j * 10 <= k < j * 10 + 10`.
+#[derive(Clone, Debug)]
+struct Parted {
+    name: String,
+    partitions: Vec<u32>,
+    indexed: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -132,6 +142,7 @@ pub struct Spec {
     enums: Vec<Enum>,
     tables: Vec<Table>,
     views: Vec<View>,
+    parted: Vec<Parted>,
     /// Names are never reused, so a drop and a create never collide.
     next: usize,
 }
@@ -155,6 +166,9 @@ impl Spec {
         for _ in 0..rng.below(3) {
             spec.add_view(rng);
         }
+        if rng.chance(40) {
+            spec.add_parted(rng);
+        }
         spec
     }
 
@@ -168,7 +182,26 @@ impl Spec {
     }
 
     fn mutate(&mut self, rng: &mut Rng) {
-        match rng.below(14) {
+        match rng.below(16) {
+            14 => match self.parted.first_mut() {
+                Some(p) if p.partitions.len() > 1 && rng.chance(50) => {
+                    let k = rng.below(p.partitions.len());
+                    p.partitions.remove(k);
+                }
+                Some(p) => {
+                    let next = p.partitions.iter().max().map_or(0, |m| m + 1);
+                    p.partitions.push(next);
+                    p.indexed = p.indexed || rng.chance(30);
+                }
+                None => self.add_parted(rng),
+            },
+            15 => {
+                if self.parted.is_empty() || rng.chance(30) {
+                    self.add_parted(rng);
+                } else {
+                    self.parted.remove(0);
+                }
+            }
             0 => self.add_table(rng),
             1 => {
                 if self.tables.len() > 1 {
@@ -424,6 +457,17 @@ impl Spec {
             name,
             table,
             columns,
+            materialized: rng.chance(30),
+        });
+    }
+
+    fn add_parted(&mut self, rng: &mut Rng) {
+        let name = self.name("p");
+        let partitions = (0..1 + rng.below(3) as u32).collect();
+        self.parted.push(Parted {
+            name,
+            partitions,
+            indexed: rng.chance(50),
         });
     }
 
@@ -553,12 +597,35 @@ impl Spec {
             }
         }
         for v in &self.views {
+            let kind = if v.materialized {
+                "MATERIALIZED VIEW"
+            } else {
+                "VIEW"
+            };
             out.push_str(&format!(
-                "CREATE VIEW {} AS SELECT {} FROM {};\n",
+                "CREATE {kind} {} AS SELECT {} FROM {};\n",
                 v.name,
                 v.columns.join(", "),
                 v.table
             ));
+        }
+        for p in &self.parted {
+            out.push_str(&format!(
+                "CREATE TABLE {} (id int NOT NULL, k int NOT NULL, v text, PRIMARY KEY (id, k)) \
+                 PARTITION BY RANGE (k);\n",
+                p.name
+            ));
+            for j in &p.partitions {
+                out.push_str(&format!(
+                    "CREATE TABLE {0}_{j} PARTITION OF {0} FOR VALUES FROM ({1}) TO ({2});\n",
+                    p.name,
+                    j * 10,
+                    j * 10 + 10
+                ));
+            }
+            if p.indexed {
+                out.push_str(&format!("CREATE INDEX {0}_v_idx ON {0} (v);\n", p.name));
+            }
         }
         out
     }
