@@ -5,6 +5,7 @@ use sluice_schema::{Column, ColumnChange, Dialect, Generated, Identity, Identity
 use super::env::Env;
 use super::locks::{Mode, takes};
 use super::objects::{all_sequence_options, changed_sequence_options, owned_sequences};
+use super::retyped_checks;
 use super::{ident, literal, object, qualified};
 use crate::{Hazard, Step};
 
@@ -122,6 +123,11 @@ pub(super) fn alter(
     let mut first = Vec::new();
     let mut middle = Vec::new();
     let mut last = Vec::new();
+    if retyped {
+        let (drop, add) = retyped_checks::around(env, i, schema, table);
+        first.extend(drop);
+        last.extend(add);
+    }
 
     // A default that may not cast to the new type is set again after it.
     let default_in_the_way = retyped && from.default.is_some() && from.identity.is_none();

@@ -21,6 +21,7 @@ mod indexes;
 mod locks;
 mod objects;
 mod repartition;
+mod retyped_checks;
 mod tables;
 mod view_rebuilds;
 mod views;
