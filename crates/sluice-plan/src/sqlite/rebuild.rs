@@ -241,10 +241,14 @@ fn describe(head: Step, m: &Member, grouping: &Grouping, changes: &[Change], ctx
     if rebuild.changes.is_empty() {
         return head;
     }
-    let mut kinds: Vec<&str> = rebuild.changes.iter().map(|&i| changes[i].kind()).collect();
-    kinds.dedup();
+    let mut kinds: Vec<&str> = Vec::new();
+    for &i in &rebuild.changes {
+        if !kinds.contains(&changes[i].kind()) {
+            kinds.push(changes[i].kind());
+        }
+    }
     head = head.note(format!(
-        "rebuilds table {}: SQLite's ALTER TABLE cannot do {}",
+        "rebuilds table {} for {}: SQLite's ALTER TABLE cannot do it all in place",
         m.target.name,
         kinds.join(", ")
     ));
