@@ -175,12 +175,39 @@ const PARENT_CHILD_KEEP: &[&str] = &[
 /// are checked at commit, and no referencing row is lost.
 #[tokio::test]
 async fn rebuild_of_a_referenced_table_with_rows_through_the_engine() {
-    run(Case {
+    let (plan, _) = run(Case {
         keep: PARENT_CHILD_KEEP,
         how: Apply::Engine,
         ..Case::new("referenced (engine)", PARENT_CHILD_A, PARENT_CHILD_B)
     })
     .await;
+    // One rebuild for the table's three Changes: every statement names the
+    // first, holds the write lock, and the first carries the rest.
+    assert_eq!(plan.changes.len(), 3, "{}", plan.to_sql());
+    assert!(plan.steps.iter().all(|s| s.change == Some(0)));
+    assert!(plan.steps.iter().all(|s| {
+        s.lock
+            .as_ref()
+            .is_some_and(|l| l.name == "database write lock" && l.blocks == "writes")
+    }));
+    let head = &plan.steps[1];
+    assert!(head.sql.starts_with("CREATE TEMP TABLE"), "{}", head.sql);
+    assert!(
+        head.notes
+            .iter()
+            .any(|n| n == "also carries out change(s) 2, 3")
+    );
+    assert!(
+        head.notes
+            .iter()
+            .any(|n| n.contains("PRAGMA foreign_key_check"))
+    );
+    assert!(
+        head.reverse
+            .as_deref()
+            .is_some_and(|r| r.contains("name TEXT,"))
+    );
+    assert!(plan.steps.iter().all(|s| s.transactional));
 }
 
 #[tokio::test]
