@@ -73,6 +73,15 @@ const CASES: &[Case] = &[
         hazards: &[Hazard::IndexBuild, Hazard::IndexDropped],
     },
     Case {
+        name: "expression_index_over_retyped_column",
+        a: "CREATE TABLE t (id int PRIMARY KEY, c varchar(20), n int CHECK (n > 3));
+            CREATE INDEX t_c_idx ON t (lower(c)) WHERE n > 5;",
+        b: "CREATE TABLE t (id int PRIMARY KEY, c text, n numeric(12,2) CHECK (n > 3));
+            CREATE INDEX t_c_idx ON t (lower(c)) WHERE n > 5;",
+        sql: &["DROP CONSTRAINT t_n_check"],
+        hazards: &[Hazard::TypeConversion],
+    },
+    Case {
         name: "partial_index",
         a: "CREATE TABLE t (id int PRIMARY KEY, deleted_at timestamptz, state text);
             CREATE INDEX t_live_idx ON t (id) WHERE deleted_at IS NULL;",
