@@ -202,7 +202,9 @@ impl ViewRebuilds {
                 *i,
             );
             step = step.note(match role {
-                Role::Reader => "reads a view that is dropped and created: created again after it",
+                Role::Reader => {
+                    "reads a view, function or column that changes under it: created again after"
+                }
                 _ => "dropped and created: CREATE OR REPLACE VIEW cannot change or remove existing columns",
             });
             out.push(step);
