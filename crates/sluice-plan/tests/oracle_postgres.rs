@@ -259,6 +259,21 @@ const CASES: &[Case] = &[
         hazards: &[Hazard::TableRewrite],
     },
     Case {
+        name: "sequence_owner_moves",
+        a: "CREATE SEQUENCE s;
+            CREATE TABLE t (id int);
+            ALTER SEQUENCE s OWNED BY t.id;
+            CREATE TABLE gone (id int);
+            CREATE SEQUENCE kept;
+            ALTER SEQUENCE kept OWNED BY gone.id;",
+        b: "CREATE SEQUENCE s;
+            CREATE TABLE t (id int, n bigint DEFAULT nextval('s'));
+            ALTER SEQUENCE s OWNED BY t.n;
+            CREATE SEQUENCE kept;",
+        sql: &["ALTER SEQUENCE public.kept OWNED BY NONE", "ALTER SEQUENCE public.s OWNED BY public.t.n"],
+        hazards: &[Hazard::TableRewrite],
+    },
+    Case {
         name: "generated_columns",
         a: "CREATE TABLE t (id int PRIMARY KEY, a int, b int GENERATED ALWAYS AS (a * 2) STORED);",
         b: "CREATE TABLE t (id int PRIMARY KEY, a int, b int, c int GENERATED ALWAYS AS (a + 1) STORED);",

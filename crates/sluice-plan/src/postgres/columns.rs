@@ -4,7 +4,9 @@ use sluice_schema::{Column, ColumnChange, Dialect, Generated, Identity, Identity
 
 use super::env::Env;
 use super::locks::{Mode, takes};
-use super::objects::{all_sequence_options, changed_sequence_options, owned_sequences};
+use super::objects::{
+    all_sequence_options, changed_sequence_options, owned_sequences, release_sequences,
+};
 use super::retyped_checks;
 use super::{ident, literal, object, qualified};
 use crate::{Hazard, Step};
@@ -66,8 +68,9 @@ pub(super) fn add(env: &Env, i: usize, schema: &str, table: &str, column: &Colum
     out
 }
 
-pub(super) fn drop(i: usize, schema: &str, table: &str, column: &Column) -> Vec<Step> {
-    vec![
+pub(super) fn drop(env: &Env, i: usize, schema: &str, table: &str, column: &Column) -> Vec<Step> {
+    let mut out = release_sequences(env, i, schema, table, Some(&column.name));
+    out.push(
         alter_table(
             i,
             schema,
@@ -75,7 +78,8 @@ pub(super) fn drop(i: usize, schema: &str, table: &str, column: &Column) -> Vec<
             format!("DROP COLUMN {}", ident(&column.name)),
         )
         .hazard(Hazard::DeletesData),
-    ]
+    );
+    out
 }
 
 pub(super) fn rename(i: usize, schema: &str, table: &str, from: &str, to: &str) -> Vec<Step> {

@@ -126,9 +126,9 @@ fn render(env: &Env, i: usize, change: &Change) -> Vec<Step> {
         } => enums::add_value(env, i, schema, name, value, position),
         CreateSequence { schema, sequence } => objects::create_sequence(env, i, schema, sequence),
         DropSequence { schema, sequence } => objects::drop_sequence(i, schema, sequence),
-        AlterSequence { schema, from, to } => objects::alter_sequence(i, schema, from, to),
+        AlterSequence { schema, from, to } => objects::alter_sequence(env, i, schema, from, to),
         CreateTable { schema, table } => tables::create(env, i, schema, table),
-        DropTable { schema, table } => tables::drop(i, schema, table),
+        DropTable { schema, table } => tables::drop(env, i, schema, table),
         RenameTable { schema, from, to } => tables::rename(i, schema, from, to),
         AddColumn {
             schema,
@@ -139,7 +139,7 @@ fn render(env: &Env, i: usize, change: &Change) -> Vec<Step> {
             schema,
             table,
             column,
-        } => columns::drop(i, schema, table, column),
+        } => columns::drop(env, i, schema, table, column),
         RenameColumn {
             schema,
             table,

@@ -88,8 +88,9 @@ pub(super) fn create_sequence(env: &Env, i: usize, schema: &str, seq: &Sequence)
     out
 }
 
-/// `OWNED BY` for the sequences this plan creates that belong to a column
-/// of `table` that did not exist before: set once the column exists.
+/// `OWNED BY` for the sequences this plan creates or gives a new owner
+/// that belong to a column of `table` that did not exist before: set once
+/// the column exists.
 pub(super) fn owned_sequences(
     env: &Env,
     i: usize,
@@ -100,19 +101,54 @@ pub(super) fn owned_sequences(
     let Some(s) = env.to.schema(schema) else {
         return Vec::new();
     };
-    let created_here = |q: &Sequence| {
+    let new_owner = |q: &Sequence| {
         env.from
             .schema(schema)
-            .is_none_or(|s| !s.sequences.iter().any(|old| old.name == q.name))
+            .and_then(|s| s.sequences.iter().find(|old| old.name == q.name))
+            .is_none_or(|old| old.owned_by != q.owned_by)
     };
     s.sequences
         .iter()
         .filter(|q| {
             q.owned_by.as_ref().is_some_and(|o: &ColumnRef| {
                 o.table == table && column.is_none_or(|c| o.column == c)
-            }) && created_here(q)
+            }) && new_owner(q)
         })
         .flat_map(|q| plain(i, render::sequence_owned_by(PG, schema, q)))
+        .collect()
+}
+
+/// `OWNED BY NONE` for the sequences a dropped table or column owns that
+/// the plan keeps: PostgreSQL would drop them with their owner.
+pub(super) fn release_sequences(
+    env: &Env,
+    i: usize,
+    schema: &str,
+    table: &str,
+    column: Option<&str>,
+) -> Vec<Step> {
+    let (Some(before), Some(after)) = (env.from.schema(schema), env.to.schema(schema)) else {
+        return Vec::new();
+    };
+    before
+        .sequences
+        .iter()
+        .filter(|q| {
+            q.owned_by
+                .as_ref()
+                .is_some_and(|o| o.table == table && column.is_none_or(|c| o.column == c))
+                && after.sequences.iter().any(|kept| kept.name == q.name)
+        })
+        .map(|q| {
+            Step::new(
+                format!(
+                    "ALTER SEQUENCE {} OWNED BY NONE",
+                    qualified(schema, &q.name)
+                ),
+                i,
+            )
+            .note("kept by the plan: released before its owner goes")
+        })
         .collect()
 }
 
@@ -130,7 +166,13 @@ pub(super) fn drop_sequence(i: usize, schema: &str, seq: &Sequence) -> Vec<Step>
     )]
 }
 
-pub(super) fn alter_sequence(i: usize, schema: &str, from: &Sequence, to: &Sequence) -> Vec<Step> {
+pub(super) fn alter_sequence(
+    env: &Env,
+    i: usize,
+    schema: &str,
+    from: &Sequence,
+    to: &Sequence,
+) -> Vec<Step> {
     let name = qualified(schema, &to.name);
     let mut clauses = Vec::new();
     if from.data_type != to.data_type {
@@ -147,7 +189,13 @@ pub(super) fn alter_sequence(i: usize, schema: &str, from: &Sequence, to: &Seque
             i,
         ));
     }
-    if from.owned_by != to.owned_by {
+    // An owner column the plan adds gets the sequence once it exists
+    // (`owned_sequences`).
+    let owner_exists = |o: &ColumnRef| {
+        env.table_before(schema, &o.table)
+            .is_some_and(|t| t.column(&o.column).is_some())
+    };
+    if from.owned_by != to.owned_by && to.owned_by.as_ref().is_none_or(owner_exists) {
         let owner = match &to.owned_by {
             Some(o) => format!("{}.{}", qualified(schema, &o.table), ident(&o.column)),
             None => "NONE".into(),

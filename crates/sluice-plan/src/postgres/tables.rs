@@ -5,7 +5,7 @@ use sluice_schema::{Dialect, Partition, Partitioning, Schema, Table, TableOption
 
 use super::env::Env;
 use super::locks::{Mode, takes};
-use super::objects::owned_sequences;
+use super::objects::{owned_sequences, release_sequences};
 use super::{comments_of, ident, object, qualified};
 use crate::{Hazard, Step};
 
@@ -67,7 +67,8 @@ pub(super) fn partition_comments(i: usize, schema: &str, partition: &Partition) 
     out
 }
 
-pub(super) fn drop(i: usize, schema: &str, table: &Table) -> Vec<Step> {
+pub(super) fn drop(env: &Env, i: usize, schema: &str, table: &Table) -> Vec<Step> {
+    let mut out = release_sequences(env, i, schema, &table.name, None);
     let name = object(schema, &table.name);
     let mut step = takes(
         Step::new(format!("DROP TABLE {}", qualified(schema, &table.name)), i),
@@ -78,7 +79,8 @@ pub(super) fn drop(i: usize, schema: &str, table: &Table) -> Vec<Step> {
     if table.partitioning.is_some() {
         step = step.note("its partitions and their rows go with it");
     }
-    vec![step]
+    out.push(step);
+    out
 }
 
 pub(super) fn rename(i: usize, schema: &str, from: &str, to: &str) -> Vec<Step> {
