@@ -24,8 +24,8 @@ mod sync;
 mod users;
 pub mod validate;
 
-pub use environments::PolicyPatch;
 pub use drift::DriftView;
+pub use environments::PolicyPatch;
 pub use error::{AppError, AppResult};
 pub use identity::{Caller, LoginThrottle, Session};
 pub use instances::{DataSourceInput, InstanceInput, InstancePatch};
