@@ -16,7 +16,7 @@
 //! 5. recreate their unchanged indexes and triggers (the changed ones have
 //!    Changes of their own, planned after the rebuild).
 //!
-//! With `PRAGMA defer_foreign_keys = ON` (before the first statement) the
+//! With `PRAGMA defer_foreign_keys = 1` (before the first statement) the
 //! rows that reference a rebuilt table are checked at commit, when the
 //! table has its rows back. Nothing is renamed, so views and triggers that
 //! name the tables need not be touched: SQLite resolves them when they run.
@@ -86,7 +86,7 @@ pub(super) fn steps(grouping: &Grouping, changes: &[Change], ctx: &Ctx) -> Phase
         })
         .collect();
     let mut out = vec![
-        step("PRAGMA defer_foreign_keys = ON", members[0].rebuild.change).note(
+        step("PRAGMA defer_foreign_keys = 1", members[0].rebuild.change).note(
             "rows referencing a rebuilt table are checked at commit, once the table has its \
              rows back; the setting ends with the transaction",
         ),
