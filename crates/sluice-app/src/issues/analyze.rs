@@ -22,6 +22,11 @@ pub struct StatementInfo {
     /// schema change.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub rebuild_copy: bool,
+    /// A session guard a plan puts first (a lock or statement timeout,
+    /// deferred foreign-key checks): it changes how the script runs, not
+    /// what it changes, so it needs no reviewer's attention.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub session_guard: bool,
 }
 
 /// Split a script and describe each statement. A script that cannot be
@@ -61,9 +66,34 @@ pub fn statements(field: &str, dialect: Dialect, text: &str) -> AppResult<Vec<St
             risk: risk(kind, &words, &s.text),
             verb,
             rebuild_copy,
+            session_guard: is_session_guard(&s.text),
         });
     }
     Ok(out)
+}
+
+/// `SET [SESSION|LOCAL] lock_timeout = …` and the like, or SQLite's
+/// `PRAGMA defer_foreign_keys = …`.
+fn is_session_guard(text: &str) -> bool {
+    const GUARDS: [&str; 4] = [
+        "lock_timeout",
+        "statement_timeout",
+        "lock_wait_timeout",
+        "defer_foreign_keys",
+    ];
+    let lower = text.to_ascii_lowercase();
+    let mut words = lower
+        .split(|c: char| c.is_whitespace() || c == '=')
+        .filter(|w| !w.is_empty());
+    let name = match words.next() {
+        Some("set") => match words.next() {
+            Some("session" | "local") => words.next(),
+            other => other,
+        },
+        Some("pragma") => words.next(),
+        _ => None,
+    };
+    name.is_some_and(|n| GUARDS.contains(&n))
 }
 
 /// Refuse statements that do not belong in an issue of `issue_type`: data
@@ -238,6 +268,26 @@ fn has_word(text: &str, word: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_plan_s_session_guards_are_known_and_other_sets_are_not() {
+        for guard in [
+            "SET lock_timeout = '5000ms'",
+            "SET SESSION lock_wait_timeout = 5",
+            "set local statement_timeout=0",
+            "PRAGMA defer_foreign_keys = 1",
+        ] {
+            assert!(is_session_guard(guard), "{guard}");
+        }
+        for other in [
+            "SET search_path = evil",
+            "SET SESSION sql_mode = ''",
+            "PRAGMA foreign_keys = 0",
+            "SETTLE",
+        ] {
+            assert!(!is_session_guard(other), "{other}");
+        }
+    }
 
     #[test]
     fn risk_follows_the_most_dangerous_statement() {

@@ -454,7 +454,7 @@ fn statement_type_check(task: &Task, analysis: &AppResult<Vec<analyze::Statement
     let mut results = Vec::new();
     for s in statements
         .iter()
-        .filter(|s| s.kind == sluice_sql::StatementKind::Other)
+        .filter(|s| s.kind == sluice_sql::StatementKind::Other && !s.session_guard)
     {
         results.push(finding(
             PlanCheckLevel::Warning,
