@@ -7,26 +7,7 @@
 mod common;
 
 use common::*;
-use serde_json::json;
-use std::path::{Path, PathBuf};
-
-/// Runs `sql` on a SQLite file over a connection of its own, as someone
-/// working behind Sluice's back would.
-fn sqlite(path: &Path, sql: &str) {
-    use sqlx::Connection;
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(async {
-        let options = sqlx::sqlite::SqliteConnectOptions::new().filename(path);
-        let mut conn = sqlx::SqliteConnection::connect_with(&options)
-            .await
-            .unwrap();
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        conn.close().await.unwrap();
-    });
-}
+use std::path::PathBuf;
 
 /// A server with an owner logged in, project `shop`, and database `shop`
 /// on SQLite instance `lite` in environment `ci` (tasks run by
@@ -34,64 +15,13 @@ fn sqlite(path: &Path, sql: &str) {
 fn world(name: &str) -> (Server, PathBuf) {
     let server = Server::start(name);
     owner(&server);
-    ok(server.sluice(
-        &[
-            "project", "create", "shop", "--title", "Shop", "--key", "SHOP",
-        ],
-        "",
-    ));
-    ok(server.sluice(&["env", "create", "ci", "--title", "CI"], ""));
-    let dir = server.dir.join("lite");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::File::create(dir.join("shop.db")).unwrap();
-    ok(server.sluice(
-        &[
-            "instance",
-            "create",
-            "lite",
-            "--title",
-            "Lite",
-            "--engine",
-            "SQLITE",
-            "--environment",
-            "ci",
-            "--database",
-            dir.to_str().unwrap(),
-        ],
-        "",
-    ));
-    sync_instance(&server);
-    ok(server.sluice(
-        &["database", "update", "lite", "shop", "--project", "shop"],
-        "",
-    ));
+    let dir = sqlite_shop(&server, &["shop"], |_| {});
     (server, dir.join("shop.db"))
-}
-
-/// Finds the databases of instance `lite`.
-fn sync_instance(server: &Server) {
-    let (status, answer) = http(
-        &server.url,
-        "POST",
-        "/v1/instances/lite/sync",
-        Some(&server.token()),
-        Some(&json!({})),
-    )
-    .unwrap();
-    assert_eq!(status, 200, "sync: {answer}");
 }
 
 /// Inspects the schema of `lite/shop` now, as the background sync would.
 fn sync_database(server: &Server) {
-    let (status, answer) = http(
-        &server.url,
-        "POST",
-        "/v1/instances/lite/databases/shop/sync",
-        Some(&server.token()),
-        Some(&json!({})),
-    )
-    .unwrap();
-    assert_eq!(status, 200, "sync: {answer}");
+    post_ok(server, "/v1/instances/lite/databases/shop/sync");
 }
 
 /// Adds a user with a workspace role and logs a CLI of their own in;
@@ -189,7 +119,7 @@ fn drift_is_shown_refused_to_a_developer_and_accepted_by_a_dba() {
     assert!(field(&shown, "Expected version") == migrate, "{shown}");
 
     // A column added behind Sluice's back, found by the next schema sync.
-    sqlite(&file, "ALTER TABLE customers ADD COLUMN note text;");
+    sqlite_file(&file, "ALTER TABLE customers ADD COLUMN note text;");
     sync_database(&server);
     let o = server.sluice(&["drift", "show", "lite", "shop"], "");
     assert_eq!(o.status.code(), Some(2), "{}{}", out(&o), err(&o));
@@ -302,7 +232,7 @@ fn the_first_baseline_is_recorded_by_accepting_and_errors_are_clear() {
     assert!(missing.contains("HTTP 404"), "{missing}");
 
     // A database Sluice never changed: its schema is the first baseline.
-    sqlite(&file, "CREATE TABLE items (id integer PRIMARY KEY);");
+    sqlite_file(&file, "CREATE TABLE items (id integer PRIMARY KEY);");
     let o = server.sluice(&["drift", "show", "lite", "shop", "--sync"], "");
     assert_eq!(o.status.code(), Some(5), "{}{}", out(&o), err(&o));
     let accepted = ok(server.sluice(&["drift", "accept", "lite", "shop"], ""));
@@ -311,7 +241,7 @@ fn the_first_baseline_is_recorded_by_accepting_and_errors_are_clear() {
     assert_eq!(o.status.code(), Some(0), "{}{}", out(&o), err(&o));
 
     // Dropped behind Sluice's back.
-    sqlite(&file, "DROP TABLE items;");
+    sqlite_file(&file, "DROP TABLE items;");
     let o = server.sluice(&["drift", "show", "lite", "shop", "--sync"], "");
     assert_eq!(o.status.code(), Some(2), "{}{}", out(&o), err(&o));
     assert!(out(&o).contains("  drop_table main.items\n"), "{}", out(&o));

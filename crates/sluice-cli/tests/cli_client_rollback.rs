@@ -7,54 +7,14 @@
 mod common;
 
 use common::*;
-use serde_json::json;
 
-/// A server with an owner logged in, project `shop`, and database `shop`
-/// (table `customers`) on SQLite instance `lite` in environment `ci`,
+/// A server with an owner logged in, project `shop`, and an empty database
+/// `shop` on SQLite instance `lite` in environment `ci`,
 /// whose tasks run by themselves.
 fn world() -> Server {
     let server = Server::start("rollback");
     owner(&server);
-    ok(server.sluice(
-        &[
-            "project", "create", "shop", "--title", "Shop", "--key", "SHOP",
-        ],
-        "",
-    ));
-    ok(server.sluice(&["env", "create", "ci", "--title", "CI"], ""));
-    let dir = server.dir.join("lite");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::File::create(dir.join("shop.db")).unwrap();
-    ok(server.sluice(
-        &[
-            "instance",
-            "create",
-            "lite",
-            "--title",
-            "Lite",
-            "--engine",
-            "SQLITE",
-            "--environment",
-            "ci",
-            "--database",
-            dir.to_str().unwrap(),
-        ],
-        "",
-    ));
-    let token = server.token();
-    let (status, answer) = http(
-        &server.url,
-        "POST",
-        "/v1/instances/lite/sync",
-        Some(&token),
-        Some(&json!({})),
-    )
-    .unwrap();
-    assert_eq!(status, 200, "sync: {answer}");
-    ok(server.sluice(
-        &["database", "update", "lite", "shop", "--project", "shop"],
-        "",
-    ));
+    sqlite_shop(&server, &["shop"], |_| {});
     server
 }
 

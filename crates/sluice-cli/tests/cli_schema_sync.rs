@@ -5,74 +5,18 @@
 mod common;
 
 use common::*;
-use serde_json::json;
-
-/// Runs `sql` on a SQLite file, creating it.
-fn sqlite_file(path: &std::path::Path, sql: &str) {
-    use sqlx::Connection;
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(async {
-        let options = sqlx::sqlite::SqliteConnectOptions::new()
-            .filename(path)
-            .create_if_missing(true);
-        let mut conn = sqlx::SqliteConnection::connect_with(&options)
-            .await
-            .unwrap();
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        conn.close().await.unwrap();
-    });
-}
 
 /// Project shop with `lite/shop` (empty) and the source `lite/src` (a
 /// table), in environment ci whose tasks run by themselves.
 fn world() -> Server {
     let server = Server::start("schema-sync");
     owner(&server);
-    ok(server.sluice(
-        &[
-            "project", "create", "shop", "--title", "Shop", "--key", "SHOP",
-        ],
-        "",
-    ));
-    ok(server.sluice(&["env", "create", "ci", "--title", "CI"], ""));
-    let dir = server.dir.join("lite");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::File::create(dir.join("shop.db")).unwrap();
-    sqlite_file(
-        &dir.join("src.db"),
-        "CREATE TABLE orders (id INTEGER PRIMARY KEY, total INTEGER);",
-    );
-    ok(server.sluice(
-        &[
-            "instance",
-            "create",
-            "lite",
-            "--title",
-            "Lite",
-            "--engine",
-            "SQLITE",
-            "--environment",
-            "ci",
-            "--database",
-            dir.to_str().unwrap(),
-        ],
-        "",
-    ));
-    let (status, answer) = http(
-        &server.url,
-        "POST",
-        "/v1/instances/lite/sync",
-        Some(&server.token()),
-        Some(&json!({})),
-    )
-    .unwrap();
-    assert_eq!(status, 200, "sync: {answer}");
-    for db in ["shop", "src"] {
-        ok(server.sluice(&["database", "update", "lite", db, "--project", "shop"], ""));
-    }
+    sqlite_shop(&server, &["shop", "src"], |dir| {
+        sqlite_file(
+            &dir.join("src.db"),
+            "CREATE TABLE orders (id INTEGER PRIMARY KEY, total INTEGER);",
+        )
+    });
     server
 }
 

@@ -209,3 +209,77 @@ pub fn owner(server: &Server) {
     let text = ok(server.sluice(&login, "correct horse battery\n"));
     assert!(text.contains("Logged in"), "{text}");
 }
+
+/// Runs `sql` on a SQLite file over a connection of its own (as someone
+/// working behind Sluice's back would), creating the file if need be.
+pub fn sqlite_file(path: &Path, sql: &str) {
+    use sqlx::Connection;
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let options = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true);
+        let mut conn = sqlx::SqliteConnection::connect_with(&options)
+            .await
+            .unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+    });
+}
+
+/// POSTs `{}` to `path` as the logged-in owner and expects 200.
+pub fn post_ok(server: &Server, path: &str) {
+    let (status, answer) = http(
+        &server.url,
+        "POST",
+        path,
+        Some(&server.token()),
+        Some(&json!({})),
+    )
+    .unwrap();
+    assert_eq!(status, 200, "POST {path}: {answer}");
+}
+
+/// Project `shop` and environment `ci` (whose tasks run by themselves),
+/// and SQLite instance `lite`, a directory with one file per database of
+/// `databases`, each in project `shop`; `fill` writes into the directory
+/// before the instance is synced. Answers the directory.
+pub fn sqlite_shop(server: &Server, databases: &[&str], fill: impl FnOnce(&Path)) -> PathBuf {
+    ok(server.sluice(
+        &[
+            "project", "create", "shop", "--title", "Shop", "--key", "SHOP",
+        ],
+        "",
+    ));
+    ok(server.sluice(&["env", "create", "ci", "--title", "CI"], ""));
+    let dir = server.dir.join("lite");
+    std::fs::create_dir_all(&dir).unwrap();
+    for db in databases {
+        std::fs::File::create(dir.join(format!("{db}.db"))).unwrap();
+    }
+    fill(&dir);
+    ok(server.sluice(
+        &[
+            "instance",
+            "create",
+            "lite",
+            "--title",
+            "Lite",
+            "--engine",
+            "SQLITE",
+            "--environment",
+            "ci",
+            "--database",
+            dir.to_str().unwrap(),
+        ],
+        "",
+    ));
+    post_ok(server, "/v1/instances/lite/sync");
+    for db in databases {
+        ok(server.sluice(&["database", "update", "lite", db, "--project", "shop"], ""));
+    }
+    dir
+}
