@@ -402,6 +402,42 @@ pub struct EnvGroup {
     pub targets: Vec<TargetBox>,
 }
 
+/// `databases` as checkboxes grouped by environment, in the environments'
+/// order, `chosen` (`instance/database` values) checked; environments
+/// without a database are left out.
+pub fn database_groups<'a>(
+    envs: &[sluice_store::Environment],
+    databases: impl Iterator<Item = &'a sluice_store::Database> + Clone,
+    chosen: &[String],
+) -> Vec<EnvGroup> {
+    envs.iter()
+        .filter_map(|env| {
+            let targets: Vec<TargetBox> = databases
+                .clone()
+                .filter(|d| d.environment_id == env.id)
+                .map(|d| {
+                    let value = format!("{}/{}", d.instance_id, d.name);
+                    TargetBox {
+                        checked: chosen.contains(&value),
+                        label: d.name.clone(),
+                        detail: format!(
+                            "on {} · {}",
+                            d.instance_id,
+                            super::instances::engine_word(d.engine)
+                        ),
+                        value,
+                    }
+                })
+                .collect();
+            (!targets.is_empty()).then(|| EnvGroup {
+                title: env.title.clone(),
+                protected: env.protected,
+                targets,
+            })
+        })
+        .collect()
+}
+
 #[derive(Default)]
 pub struct NewForm {
     pub issue_type: String,
@@ -526,34 +562,7 @@ async fn new_page(
             .map(|e| e.title.clone())
             .unwrap_or_else(|| id.to_string())
     };
-    let mut groups: Vec<EnvGroup> = Vec::new();
-    for env in &envs {
-        let targets: Vec<TargetBox> = dbs
-            .items
-            .iter()
-            .filter(|d| d.environment_id == env.id)
-            .map(|d| {
-                let value = format!("{}/{}", d.instance_id, d.name);
-                TargetBox {
-                    checked: form.targets.contains(&value),
-                    label: d.name.clone(),
-                    detail: format!(
-                        "on {} · {}",
-                        d.instance_id,
-                        super::instances::engine_word(d.engine)
-                    ),
-                    value,
-                }
-            })
-            .collect();
-        if !targets.is_empty() {
-            groups.push(EnvGroup {
-                title: env.title.clone(),
-                protected: env.protected,
-                targets,
-            });
-        }
-    }
+    let groups = database_groups(&envs, dbs.items.iter(), &form.targets);
     let instances = instances
         .into_iter()
         .map(|(id, title, engine, env)| TargetBox {

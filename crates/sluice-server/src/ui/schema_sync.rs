@@ -9,7 +9,7 @@
 //! hazard checkbox carries the names of the hazards it confirmed.
 
 use super::forms::{Opt, checked, optional};
-use super::issues::{EnvGroup, TargetBox};
+use super::issues::EnvGroup;
 use super::layout::{FormErrors, Layout, Section, error_page, when};
 use super::projects::{Head, head};
 use super::session::{Ctx, Params, Post, redirect_notice, url_encode};
@@ -281,34 +281,14 @@ async fn page(
                 && (d.id != s.id || !form.changelog.trim().is_empty())
         }
     };
-    let groups = envs
-        .iter()
-        .filter_map(|env| {
-            let targets: Vec<TargetBox> = visible
-                .items
-                .iter()
-                .filter(|d| d.project_id == id && d.environment_id == env.id && fits(d))
-                .map(|d| {
-                    let value = format!("{}/{}", d.instance_id, d.name);
-                    TargetBox {
-                        checked: form.targets.contains(&value),
-                        label: d.name.clone(),
-                        detail: format!(
-                            "on {} · {}",
-                            d.instance_id,
-                            super::instances::engine_word(d.engine)
-                        ),
-                        value,
-                    }
-                })
-                .collect();
-            (!targets.is_empty()).then(|| EnvGroup {
-                title: env.title.clone(),
-                protected: env.protected,
-                targets,
-            })
-        })
-        .collect();
+    let groups = super::issues::database_groups(
+        &envs,
+        visible
+            .items
+            .iter()
+            .filter(|d| d.project_id == id && fits(d)),
+        &form.targets,
+    );
     let l = Layout {
         title: "Sync schema".into(),
         ..l
